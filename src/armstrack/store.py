@@ -1,0 +1,371 @@
+"""The article and fact store: SQLite by default, any SQLAlchemy database by URL.
+
+Written with SQLAlchemy Core (no ORM, no hand-written SQL apart from SQLite's
+connection pragmas) so the same schema and statements run on PostgreSQL when the
+record outgrows a file. Every value goes through bound parameters, so names
+taken from scraped text are stored verbatim, whatever they look like.
+
+Identity: an article is its text (``Article.content_hash``). Re-ingesting the
+same text under another file name only records another origin; re-ingesting it
+with a newer extractor replaces its facts. Each article is written in one
+transaction, so an interrupted run never leaves half an article behind.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Iterator, Sequence
+
+from sqlalchemy import (
+    Column, DateTime, Float, ForeignKey, Index, Integer, MetaData, PrimaryKeyConstraint, String,
+    Table, Text, UniqueConstraint, create_engine, delete, event, func, insert, select, update,
+)
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from armstrack.errors import ArmstrackError
+from armstrack.model import Article, Fact, Money, Participant, System, TimeSpan
+from armstrack.score import normalise_name
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_DB = "armstrack.db"
+SCHEMA_VERSION = 1
+SCHEMA_VERSION_KEY = "schema_version"
+HASH_LENGTH = 64  # hex sha256
+ARTICLE_PAGE_SIZE = 100  # iter_articles reads in pages instead of holding a cursor open
+ADD_ATTEMPTS = 2  # a second try after losing a race to insert the same article
+
+metadata = MetaData()
+
+meta_table = Table(
+    "meta", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+articles_table = Table(
+    "articles", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("content_hash", String(HASH_LENGTH), nullable=False, unique=True),
+    Column("origin", Text, nullable=False),
+    Column("ext_id", Text),
+    Column("url", Text),
+    Column("published", Text),
+    Column("outlet", Text),
+    Column("text", Text, nullable=False),
+    Column("captions", Text, nullable=False),  # JSON list of [start, end]
+    Column("extractor_version", Text, nullable=False),
+    Column("ingested_at", DateTime, nullable=False),  # naive UTC
+)
+
+facts_table = Table(
+    "facts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("fact_key", String(HASH_LENGTH), nullable=False, unique=True),
+    Column("type", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("time_text", Text),
+    Column("time_start", Text),
+    Column("time_end", Text),
+    Column("quantity", Integer),
+    Column("money_amount", Float),
+    Column("money_currency", Text),
+    Column("money_per", Text),
+    Column("attributed_to", Text),
+    Column("evidence", Text, nullable=False),
+    Column("span_start", Integer, nullable=False),
+    Column("span_end", Integer, nullable=False),
+    Column("confidence", Float, nullable=False),
+    Index("ix_facts_type", "type"),
+    Index("ix_facts_time_start", "time_start"),
+    Index("ix_facts_article_id", "article_id"),
+)
+
+participants_table = Table(
+    "fact_participants", metadata,
+    Column("fact_id", Integer, ForeignKey("facts.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("role", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("country", Text),
+    PrimaryKeyConstraint("fact_id", "position"),
+    Index("ix_fact_participants_name", "name"),
+    Index("ix_fact_participants_country", "country"),
+)
+
+systems_table = Table(
+    "fact_systems", metadata,
+    Column("fact_id", Integer, ForeignKey("facts.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("category", Text, nullable=False),
+    PrimaryKeyConstraint("fact_id", "position"),
+    Index("ix_fact_systems_name", "name"),
+)
+
+sources_table = Table(
+    "article_sources", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("origin", Text, nullable=False),
+    Column("added_at", DateTime, nullable=False),
+    UniqueConstraint("article_id", "origin", name="uq_article_sources_article_origin"),
+)
+
+
+class StoreError(ArmstrackError):
+    """The store cannot be opened or has an incompatible schema."""
+
+
+@dataclass(frozen=True)
+class AddResult:
+    article_id: int
+    created: bool
+    facts_written: int
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """An article as kept in the store, with every origin it was ingested from."""
+
+    article_id: int
+    article: Article
+    extractor_version: str
+    ingested_at: datetime
+    origins: tuple[str, ...]
+
+
+def fact_key(content_hash: str, fact: Fact) -> str:
+    """A stable identity for a fact: same article text, type, who, what, when and where in the text.
+
+    Names are normalised so a re-extraction that only changes case or accents
+    yields the same key; JSON framing keeps field boundaries unambiguous.
+    """
+    payload = [
+        content_hash,
+        fact.type,
+        sorted([p.role, normalise_name(p.name)] for p in fact.participants),
+        sorted(s.name for s in fact.systems),
+        fact.time.start,
+        list(fact.evidence_span),
+    ]
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """WAL lets readers work while a writer ingests; foreign keys make CASCADE real.
+
+    pysqlite's own transaction handling is switched off so that SQLAlchemy's
+    BEGIN covers the whole article, including the initial lookup.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+def open_store(db: str = DEFAULT_DB) -> "Store":
+    """Open (creating if needed) the store at a file path or SQLAlchemy URL."""
+    url = str(db) if "://" in str(db) else f"sqlite:///{db}"
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine)
+    shown = engine.url.render_as_string(hide_password=True)
+    try:
+        metadata.create_all(engine)
+        with engine.begin() as conn:
+            version = conn.execute(
+                select(meta_table.c.value).where(meta_table.c.key == SCHEMA_VERSION_KEY)).scalar()
+            if version is None:
+                conn.execute(insert(meta_table).values(key=SCHEMA_VERSION_KEY, value=str(SCHEMA_VERSION)))
+                logger.info("initialised store schema v%d at %s", SCHEMA_VERSION, shown)
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        raise StoreError(f"cannot open store {shown}: {exc}") from exc
+    if version is not None and version != str(SCHEMA_VERSION):
+        engine.dispose()
+        raise StoreError(f"store {shown} has schema version {version}, this armstrack expects {SCHEMA_VERSION}")
+    logger.debug("opened store %s", shown)
+    return Store(engine)
+
+
+class Store:
+    """Articles and facts in a SQL database; use ``open_store`` to get one."""
+
+    def __init__(self, engine: Engine):
+        self._engine = engine
+
+    @property
+    def engine(self) -> Engine:
+        """For read-only queries by other modules (tables are module-level Core ``Table`` objects)."""
+        return self._engine
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def add_article(self, article: Article, facts: Sequence[Fact], extractor_version: str) -> AddResult:
+        """Write one article and its facts in one transaction; re-adding never duplicates.
+
+        A known text only gains a new origin; its facts are replaced when
+        ``extractor_version`` differs from the one that produced them.
+        """
+        for attempt in range(1, ADD_ATTEMPTS + 1):
+            try:
+                with self._engine.begin() as conn:
+                    result = self._add(conn, article, facts, extractor_version)
+            except IntegrityError:
+                if attempt == ADD_ATTEMPTS:
+                    raise
+                logger.info("lost a race inserting %s; retrying", article.origin)
+            else:
+                logger.debug("%s -> article %d (created=%s, facts=%d)", article.origin,
+                             result.article_id, result.created, result.facts_written)
+                return result
+        raise AssertionError("unreachable")
+
+    def _add(self, conn: Connection, article: Article, facts: Sequence[Fact], version: str) -> AddResult:
+        content_hash = article.content_hash
+        row = conn.execute(
+            select(articles_table.c.id, articles_table.c.extractor_version)
+            .where(articles_table.c.content_hash == content_hash)).first()
+        if row is None:
+            article_id = conn.execute(insert(articles_table).values(
+                content_hash=content_hash, origin=article.origin, ext_id=article.id, url=article.url,
+                published=article.published, outlet=article.outlet, text=article.text,
+                captions=json.dumps([list(c) for c in article.captions]),
+                extractor_version=version, ingested_at=_utcnow(),
+            )).inserted_primary_key[0]
+            self._add_source(conn, article_id, article.origin)
+            return AddResult(article_id, True, self._write_facts(conn, article_id, content_hash, facts))
+        article_id = row.id
+        known = conn.execute(select(sources_table.c.id).where(
+            sources_table.c.article_id == article_id, sources_table.c.origin == article.origin)).first()
+        if known is None:
+            self._add_source(conn, article_id, article.origin)
+            logger.info("%s is a known article (%d); recorded as another origin", article.origin, article_id)
+        if row.extractor_version == version:
+            return AddResult(article_id, False, 0)
+        logger.info("article %d: replacing facts from %s with %s", article_id, row.extractor_version, version)
+        conn.execute(delete(facts_table).where(facts_table.c.article_id == article_id))
+        conn.execute(update(articles_table).where(articles_table.c.id == article_id)
+                     .values(extractor_version=version))
+        return AddResult(article_id, False, self._write_facts(conn, article_id, content_hash, facts))
+
+    def _add_source(self, conn: Connection, article_id: int, origin: str) -> None:
+        conn.execute(insert(sources_table).values(article_id=article_id, origin=origin, added_at=_utcnow()))
+
+    def _write_facts(self, conn: Connection, article_id: int, content_hash: str, facts: Sequence[Fact]) -> int:
+        seen: set[str] = set()
+        for fact in facts:
+            key = fact_key(content_hash, fact)
+            if key in seen:
+                logger.debug("article %d: skipping duplicate fact %s", article_id, key[:12])
+                continue
+            seen.add(key)
+            self._insert_fact(conn, article_id, key, fact)
+        return len(seen)
+
+    def _insert_fact(self, conn: Connection, article_id: int, key: str, fact: Fact) -> None:
+        money = fact.money
+        fact_id = conn.execute(insert(facts_table).values(
+            article_id=article_id, fact_key=key, type=fact.type, status=fact.status,
+            time_text=fact.time.text, time_start=fact.time.start, time_end=fact.time.end,
+            quantity=fact.quantity, money_amount=money.amount if money else None,
+            money_currency=money.currency if money else None, money_per=money.per if money else None,
+            attributed_to=fact.attributed_to, evidence=fact.evidence,
+            span_start=fact.evidence_span[0], span_end=fact.evidence_span[1], confidence=fact.confidence,
+        )).inserted_primary_key[0]
+        if fact.participants:
+            conn.execute(insert(participants_table), [
+                {"fact_id": fact_id, "position": i, "role": p.role, "name": p.name, "kind": p.kind,
+                 "country": p.country} for i, p in enumerate(fact.participants)])
+        if fact.systems:
+            conn.execute(insert(systems_table), [
+                {"fact_id": fact_id, "position": i, "name": s.name, "category": s.category}
+                for i, s in enumerate(fact.systems)])
+
+    def has_article(self, content_hash: str) -> bool:
+        with self._engine.connect() as conn:
+            return conn.execute(select(articles_table.c.id)
+                                .where(articles_table.c.content_hash == content_hash)).first() is not None
+
+    def extractor_version_of(self, content_hash: str) -> str | None:
+        """The extractor version that produced a stored article's facts, or None if not stored."""
+        with self._engine.connect() as conn:
+            return conn.execute(select(articles_table.c.extractor_version)
+                                .where(articles_table.c.content_hash == content_hash)).scalar()
+
+    def counts(self) -> dict[str, int]:
+        tables = {"articles": articles_table, "facts": facts_table, "participants": participants_table,
+                  "systems": systems_table, "sources": sources_table}
+        with self._engine.connect() as conn:
+            return {name: conn.execute(select(func.count()).select_from(t)).scalar_one()
+                    for name, t in tables.items()}
+
+    def facts_for_article(self, article_id: int) -> list[Fact]:
+        """The article's facts as ``model.Fact``, in insertion order, participants and systems in order."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(facts_table).where(facts_table.c.article_id == article_id)
+                                .order_by(facts_table.c.id)).all()
+            fact_ids = select(facts_table.c.id).where(facts_table.c.article_id == article_id)
+            participants: dict[int, list[Participant]] = defaultdict(list)
+            for p in conn.execute(select(participants_table).where(participants_table.c.fact_id.in_(fact_ids))
+                                  .order_by(participants_table.c.fact_id, participants_table.c.position)):
+                participants[p.fact_id].append(Participant(p.role, p.name, p.kind, p.country))
+            systems: dict[int, list[System]] = defaultdict(list)
+            for s in conn.execute(select(systems_table).where(systems_table.c.fact_id.in_(fact_ids))
+                                  .order_by(systems_table.c.fact_id, systems_table.c.position)):
+                systems[s.fact_id].append(System(s.name, s.category))
+        return [Fact(
+            type=r.type, participants=tuple(participants[r.id]), systems=tuple(systems[r.id]),
+            time=TimeSpan(r.time_text, r.time_start, r.time_end), status=r.status, quantity=r.quantity,
+            money=Money(r.money_amount, r.money_currency, r.money_per) if r.money_amount is not None else None,
+            attributed_to=r.attributed_to, evidence=r.evidence, evidence_span=(r.span_start, r.span_end),
+            confidence=r.confidence,
+        ) for r in rows]
+
+    def iter_articles(self) -> Iterator[StoredArticle]:
+        """All articles in id order, read a page at a time so callers may write between items."""
+        last_id = 0
+        while True:
+            with self._engine.connect() as conn:
+                rows = conn.execute(select(articles_table).where(articles_table.c.id > last_id)
+                                    .order_by(articles_table.c.id).limit(ARTICLE_PAGE_SIZE)).all()
+                origins: dict[int, list[str]] = defaultdict(list)
+                if rows:
+                    for s in conn.execute(select(sources_table.c.article_id, sources_table.c.origin)
+                                          .where(sources_table.c.article_id.in_([r.id for r in rows]))
+                                          .order_by(sources_table.c.id)):
+                        origins[s.article_id].append(s.origin)
+            if not rows:
+                return
+            for r in rows:
+                article = Article(origin=r.origin, text=r.text, id=r.ext_id, url=r.url, published=r.published,
+                                  outlet=r.outlet, captions=tuple(tuple(c) for c in json.loads(r.captions)))
+                yield StoredArticle(r.id, article, r.extractor_version, r.ingested_at, tuple(origins[r.id]))
+            last_id = rows[-1].id
