@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import spacy
+from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
@@ -74,11 +75,23 @@ class Recognition:
     persons: tuple[tuple[int, int, str], ...]
 
 
+@Language.component("armstrack_line_breaks")
+def line_breaks(doc: Doc) -> Doc:
+    """A line break ends a sentence: headlines, captions and datelines have no full stop."""
+    for tok in doc[1:]:
+        prev = doc[tok.i - 1]
+        if "\n" in prev.text or "\n" in prev.whitespace_:
+            tok.is_sent_start = True
+    return doc
+
+
 @lru_cache(maxsize=2)
 def load_nlp(model: str | None = None):
     """The spaCy pipeline; the model name is configurable (env ``ARMSTRACK_SPACY_MODEL``)."""
     name = model or os.environ.get(MODEL_ENV, DEFAULT_MODEL)
-    return spacy.load(name)
+    nlp = spacy.load(name)
+    nlp.add_pipe("armstrack_line_breaks", before="parser" if "parser" in nlp.pipe_names else None)
+    return nlp
 
 
 class Recogniser:

@@ -17,8 +17,12 @@ from .model import FACT_TYPES, ROLES, STATUSES
 DATA_DIR = Path(__file__).parent / "data"
 
 SLOTS = frozenset(
-    """subj obj dative poss origin maker kb_origin loc list context pair personnel
+    """subj obj dative poss origin maker kb_origin kb_maker loc list context topic pair personnel
     origin_of_place competitors venture any_org obj_country""".split()
+)
+RULE_KEYS = frozenset(
+    """type name words phrases requires forbids roles kinds status min_parties needs_system
+    needs_system_or_money coordinated_subject skip_relative multi""".split()
 )
 TENSES = ("planned", "past", "present", "progressive", "default")
 
@@ -36,17 +40,20 @@ class Rule:
     status: dict[str, str] = field(default_factory=dict)
     min_parties: int = 0
     needs_system: bool = False
-    foreign_only: bool = False
+    needs_system_or_money: bool = False
     coordinated_subject: bool = False
+    skip_relative: bool = False
+    multi: tuple[str, ...] = ()
 
     def status_for(self, tense: str) -> str:
         return self.status.get(tense) or self.status.get("default") or "reported"
 
 
 def _check_slot(slot: str, where: str) -> None:
-    if slot in SLOTS or slot.startswith("prep:"):
-        return
-    raise KnowledgeError(f"{where}: unknown slot {slot!r}")
+    """A slot name, or several joined by "|" (their union)."""
+    for part in slot.split("|"):
+        if part not in SLOTS and not (part.startswith("prep:") and len(part) > 5):
+            raise KnowledgeError(f"{where}: unknown slot {part!r}")
 
 
 def parse_rules(data: dict, source: str = "triggers.toml") -> tuple[Rule, ...]:
@@ -67,6 +74,9 @@ def parse_rules(data: dict, source: str = "triggers.toml") -> tuple[Rule, ...]:
         for tense, value in status.items():
             if tense not in TENSES or value not in STATUSES:
                 raise KnowledgeError(f"{where}: bad status entry {tense}={value}")
+        unknown = set(raw) - RULE_KEYS
+        if unknown:
+            raise KnowledgeError(f"{where}: unknown keys {sorted(unknown)}")
         if not raw.get("words") and not raw.get("phrases"):
             raise KnowledgeError(f"{where}: needs words or phrases")
         rules.append(
@@ -82,8 +92,10 @@ def parse_rules(data: dict, source: str = "triggers.toml") -> tuple[Rule, ...]:
                 status=dict(status),
                 min_parties=int(raw.get("min_parties", 0)),
                 needs_system=bool(raw.get("needs_system", False)),
-                foreign_only=bool(raw.get("foreign_only", False)),
+                needs_system_or_money=bool(raw.get("needs_system_or_money", False)),
                 coordinated_subject=bool(raw.get("coordinated_subject", False)),
+                skip_relative=bool(raw.get("skip_relative", False)),
+                multi=tuple(raw.get("multi", ())),
             )
         )
     return tuple(rules)

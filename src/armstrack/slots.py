@@ -3,10 +3,11 @@
 A slot is read off the dependency parse by walking from the mention's head
 token up towards the trigger's clause: the first preposition met gives
 ``prep:<word>``, reaching the clause verb as its subject gives ``subj``, as
-its object ``obj``; a demonym or organisation that modifies an equipment
-mention is its ``origin`` or ``maker``. The walk is short and tolerant: the
-small spaCy parser makes attachment mistakes, so the slots are preferences
-tried in order, never hard requirements.
+its object ``obj``; a demonym or organisation written on an equipment mention
+is its ``origin`` or ``maker``; a possessor of another party ("Turkey's
+Aselsan") is a ``descriptor``, not a party. The small spaCy parser makes
+attachment mistakes, so slots are preferences tried in order, and the origin
+of equipment is also read off the surface of its noun phrase.
 """
 from __future__ import annotations
 
@@ -16,17 +17,23 @@ from spacy.tokens import Doc, Span, Token
 
 from .model import Mention
 
-SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj", "expl")
+SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
 OBJECT_DEPS = ("dobj", "attr", "oprd")
-CLAUSE_LINKS = ("xcomp", "aux", "auxpass", "conj", "ccomp", "advcl", "acl", "relcl", "pcomp")
-PRONOUNS = frozenset("they we it he she who which that them us".split())
+# Dependencies that keep us inside one predicate when climbing from the trigger.
+CLAUSE_LINKS = ("xcomp", "aux", "auxpass", "conj", "ccomp", "advcl", "pcomp", "acomp", "prep", "pobj", "dobj", "acl", "relcl")
+PRONOUNS = frozenset("they we it he she them us i".split())
+RELATIVES = frozenset("that which who whom".split())
 PERSONNEL = frozenset(
     """officer officers pilot pilots personnel soldier soldiers troop troops crew crews cadet
     cadets staff servicemen serviceman specialist specialists force forces student students
-    instructor instructors operator operators marine marines sailor sailors""".split()
+    instructor instructors operator operators marine marines sailor sailors commander commanders
+    technician technicians engineer engineers""".split()
 )
-MAX_PRONOUN_HOPS = 2  # "they said they would buy": two clauses up at most
 MAX_WALK = 12  # dependency steps; sentences in news rarely nest deeper
+MAX_PRONOUN_HOPS = 2  # "they said they would buy": two clauses up at most
+MAX_CLAUSE_VERBS = 4
+NP_SCAN_TOKENS = 8  # how far left of an equipment name its origin adjective may stand
+NP_POS = frozenset(("ADJ", "NOUN", "PROPN", "NUM", "DET", "CCONJ", "PUNCT", "ADV"))
 
 
 @dataclass
@@ -42,42 +49,60 @@ class Placed:
 
 
 def clause_verbs(trigger: Token) -> list[Token]:
-    """The trigger's verb and the verbs it hangs from ("plans to buy", "will start producing")."""
+    """The trigger's own verb and the verbs its clause hangs from.
+
+    "plans to buy", "will start producing", "are willing to give": the subject
+    of a controlling verb is the subject of the trigger too.
+    """
     tok = trigger
-    steps = 0
-    while tok.pos_ not in ("VERB", "AUX") and tok.head is not tok and steps < MAX_WALK:
-        tok = tok.head
-        steps += 1
-    chain = [tok]
-    while tok.dep_ in ("xcomp", "conj", "ccomp", "advcl", "aux", "pcomp", "acl") and tok.head is not tok and len(chain) < 6:
-        tok = tok.head
-        if tok.pos_ in ("VERB", "AUX"):
+    chain: list[Token] = []
+    for _ in range(MAX_WALK):
+        if tok.pos_ in ("VERB", "AUX") and tok not in chain:
             chain.append(tok)
-        else:
+            if len(chain) >= MAX_CLAUSE_VERBS:
+                break
+        if tok.head is tok:
             break
-    return chain
+        if chain and tok.dep_ not in ("xcomp", "conj", "advcl", "acomp", "aux", "ccomp", "pcomp"):
+            break
+        tok = tok.head
+    return chain or [trigger]
 
 
 def subjects(verbs: list[Token], depth: int = 0) -> list[Token]:
-    """Subject heads of the clause, resolving pronouns to the governing clause's subject."""
+    """Subject heads of the clause; pronouns and relative pronouns resolved one clause up."""
     for verb in verbs:
         subj = [c for c in verb.children if c.dep_ in SUBJECT_DEPS]
         if not subj and verb.dep_ == "relcl":
             return [verb.head]
+        out = []
         for s in subj:
-            if s.lower_ in PRONOUNS and verb.head is not verb and depth < MAX_PRONOUN_HOPS:
-                deeper = subjects(clause_verbs(verb.head), depth + 1)
-                if deeper:
-                    return deeper
-            if s.lower_ in ("that", "which", "who") and verb.dep_ == "relcl":
-                return [verb.head]
-        if subj:
-            return subj
+            if s.lower_ in RELATIVES and verb.dep_ == "relcl":
+                out.append(verb.head)
+            elif s.lower_ in PRONOUNS and verb.head is not verb and depth < MAX_PRONOUN_HOPS:
+                out += subjects(clause_verbs(verb.head), depth + 1) or [s]
+            else:
+                out.append(s)
+        if out:
+            return out
     return []
 
 
+def ancestor_verbs(trigger: Token) -> list[Token]:
+    """Verbs above the trigger's clause, nearest first ("X announced that the process of selecting ...")."""
+    out = []
+    tok = trigger
+    for _ in range(MAX_WALK):
+        if tok.head is tok:
+            break
+        tok = tok.head
+        if tok.pos_ in ("VERB", "AUX"):
+            out.append(tok)
+    return out
+
+
 def path_to(token: Token, stop: set[int]) -> list[Token]:
-    """Tokens from ``token`` (inclusive) up to the first token in ``stop`` (exclusive)."""
+    """Tokens from ``token`` (inclusive) up to the first token in ``stop`` (inclusive)."""
     path = [token]
     tok = token
     for _ in range(MAX_WALK):
@@ -88,25 +113,31 @@ def path_to(token: Token, stop: set[int]) -> list[Token]:
     return path
 
 
-def slot_of(placed: Placed, trigger: Token, verbs: list[Token], system_tokens: set[int]) -> str:
-    """The slot of one mention relative to a trigger (see module docstring)."""
+def slot_of(placed: Placed, trigger: Token, verbs: list[Token], system_tokens: set[int], party_roots: set[int]) -> str:
+    """The slot of one party mention relative to a trigger (see module docstring)."""
+    own = set(range(placed.span.start, placed.span.end))
+    root = placed.root
+    if root.dep_ in ("poss", "compound") and root.head.i in party_roots and root.head.i not in own:
+        return "descriptor"
+    if root.dep_ == "appos" and root.head.i in party_roots:
+        return "descriptor"
     stop = {v.i for v in verbs} | {trigger.i}
-    path = path_to(placed.root, stop)
+    path = path_to(root, stop)
     for tok in path[1:]:
-        if tok.i in system_tokens and tok.i not in range(placed.span.start, placed.span.end):
+        if tok.i in system_tokens and tok.i not in own:
             return "maker" if placed.mention.kind == "organization" else "origin"
-        if tok.dep_ in ("prep", "agent", "dative") and tok.i not in stop:
-            if tok.dep_ == "dative":
-                return "dative"
+        if tok.dep_ == "dative":
+            return "dative"
+        if tok.dep_ in ("prep", "agent") and tok.i not in stop:
             return f"prep:{tok.lower_}"
         if tok.i in stop:
             break
     last = path[-1]
     if last.i not in stop:
         return "other"
-    below = path[-2] if len(path) > 1 else path[0]
-    if placed.root.i in stop:
+    if root.i in stop:
         return "self"
+    below = path[-2] if len(path) > 1 else path[0]
     if below.dep_ in SUBJECT_DEPS:
         return "subj"
     if below.dep_ in OBJECT_DEPS:
@@ -118,28 +149,60 @@ def slot_of(placed: Placed, trigger: Token, verbs: list[Token], system_tokens: s
     return "other"
 
 
-def in_subject(placed: Placed, subject_heads: list[Token]) -> bool:
-    """True when the mention lies in a subject phrase, not under a preposition inside it."""
-    for head in subject_heads:
+def in_phrase(placed: Placed, heads: list[Token]) -> bool:
+    """True when the mention lies in one of these phrases, not under a preposition or clause inside it."""
+    for head in heads:
         tok = placed.root
         for _ in range(MAX_WALK):
             if tok.i == head.i:
                 return True
-            if tok.dep_ in ("prep", "relcl", "acl", "advcl") or tok.head is tok:
+            if tok.dep_ in ("prep", "relcl", "acl", "advcl", "pobj") or tok.head is tok:
                 break
             tok = tok.head
     return False
 
 
+def written_origin(system: Placed, parties: list[Placed]) -> list[Placed]:
+    """Countries/organisations written on the equipment: "Turkish ANKA drones", "Chinese-made Wing Loong",
+    "Baykar drones", "Turkish defence company Baykar made Bayraktar TB2".
+
+    Read off the surface: scan left over the noun phrase (adjectives, nouns,
+    names, numbers, determiners, hyphens) and one token right for "-made".
+    """
+    doc = system.span.doc
+    by_start = {p.span.start: p for p in parties}
+    by_end = {p.span.end: p for p in parties}
+    found = []
+    i = system.span.start - 1
+    steps = 0
+    while i >= 0 and steps < NP_SCAN_TOKENS:
+        tok = doc[i]
+        if tok.is_space or tok.is_sent_start and i != system.span.start - 1 and tok.i not in by_start:
+            break
+        if (i + 1) in by_end:
+            party = by_end[i + 1]
+            found.append(party)
+            i = party.span.start - 1
+            steps += 1
+            continue
+        if tok.pos_ not in NP_POS and tok.lower_ not in ("made", "built", "-", "designed", "origin"):
+            break
+        if tok.pos_ == "PUNCT" and tok.text not in ("-", "‑"):
+            break
+        i -= 1
+        steps += 1
+    return found
+
+
 def modifies_personnel(placed: Placed) -> bool:
-    """"Ukrainian pilots", "Qatar's forces", "staff of the Tajik Air Force"."""
+    """"Ukrainian pilots", "Qatar's forces", "staff of the Tajik Air Force", "officers from Kazakhstan"."""
     tok = placed.root
     for _ in range(3):
         if tok.lower_ in PERSONNEL and tok.i != placed.root.i:
             return True
         if tok.head is tok:
             break
-        if tok.dep_ in ("pobj",) and tok.head.dep_ == "prep" and tok.head.head.lower_ in PERSONNEL:
+        if tok.dep_ == "pobj" and tok.head.dep_ == "prep" and tok.head.head.lower_ in PERSONNEL:
             return True
         tok = tok.head
     return False

@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from typing import Any, Iterator, Sequence
 
 from sqlalchemy import (
-    Column, DateTime, Float, ForeignKey, Index, Integer, MetaData, PrimaryKeyConstraint, String,
+    Boolean, Column, DateTime, Float, ForeignKey, Index, Integer, MetaData, PrimaryKeyConstraint, String,
     Table, Text, UniqueConstraint, create_engine, delete, event, func, insert, select, update,
 )
 from sqlalchemy.engine import Connection, Engine
@@ -34,8 +34,17 @@ from armstrack.score import normalise_name
 logger = logging.getLogger(__name__)
 
 DEFAULT_DB = "armstrack.db"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA_VERSION_KEY = "schema_version"
+# Named migrations, oldest first: (version reached, what changed). Every step so far only adds tables,
+# which ``create_all`` creates, so migrating records the step in ``meta`` and bumps the version.
+MIGRATIONS = (
+    (2, "knowledge graph: entities, entity_mentions, clusters, cluster_facts, cluster_countries, "
+        "cluster_entities, reviews"),
+)
+# Bumped in the transaction that writes or deletes facts, so derived tables (graph.py) know they are stale.
+FACTS_REVISION_KEY = "facts_revision"
+ENTITY_ID_LENGTH = 200
 HASH_LENGTH = 64  # hex sha256
 ARTICLE_PAGE_SIZE = 100  # iter_articles reads in pages instead of holding a cursor open
 ADD_ATTEMPTS = 2  # a second try after losing a race to insert the same article
@@ -117,6 +126,89 @@ sources_table = Table(
     Column("origin", Text, nullable=False),
     Column("added_at", DateTime, nullable=False),
     UniqueConstraint("article_id", "origin", name="uq_article_sources_article_origin"),
+)
+
+
+# -- the knowledge graph (derived from the tables above by graph.py; reviews are the only primary data) --
+
+entities_table = Table(
+    "entities", metadata,
+    Column("id", String(ENTITY_ID_LENGTH), primary_key=True),  # "country:KZ", "org:aselsan", "system:anka"
+    Column("kind", String(16), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("country", Text),  # a country itself, an organisation's headquarters, a system's origin
+    Column("category", Text),
+    Column("known", Boolean, nullable=False),
+)
+
+mentions_table = Table(
+    "entity_mentions", metadata,
+    Column("kind", String(16), nullable=False),  # how facts write it: country | organization | system
+    Column("surface", Text, nullable=False),  # the name exactly as a fact gives it
+    Column("entity_id", String(ENTITY_ID_LENGTH), nullable=False),
+    Column("method", String(16), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("score", Float, nullable=False),
+    PrimaryKeyConstraint("kind", "surface"),
+    Index("ix_entity_mentions_entity", "entity_id"),
+)
+
+clusters_table = Table(
+    "clusters", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(HASH_LENGTH), nullable=False, unique=True),
+    Column("type", Text, nullable=False),
+    Column("status", Text),
+    Column("time_text", Text),
+    Column("time_start", Text),
+    Column("time_end", Text),
+    Column("quantity", Integer),
+    Column("n_facts", Integer, nullable=False),
+    Column("n_articles", Integer, nullable=False),  # the corroboration count
+    Column("latest_published", Text),
+    Column("conflicted", Boolean, nullable=False),
+    Column("review", String(16), nullable=False),  # unreviewed | accepted | rejected
+    Column("detail", Text, nullable=False),  # JSON: participants, systems, sources, conflicts, corrections
+    Index("ix_clusters_type_time", "type", "time_start"),
+    Index("ix_clusters_time_start", "time_start"),
+)
+
+cluster_facts_table = Table(
+    "cluster_facts", metadata,
+    Column("fact_id", Integer, ForeignKey("facts.id", ondelete="CASCADE"), primary_key=True),
+    Column("cluster_id", Integer, ForeignKey("clusters.id", ondelete="CASCADE"), nullable=False),
+    Index("ix_cluster_facts_cluster", "cluster_id"),
+)
+
+cluster_countries_table = Table(
+    "cluster_countries", metadata,
+    Column("cluster_id", Integer, ForeignKey("clusters.id", ondelete="CASCADE"), nullable=False),
+    Column("country", Text, nullable=False),
+    Column("side", Text, nullable=False),  # the participant's role, or "origin" of a system
+    PrimaryKeyConstraint("cluster_id", "country", "side"),
+    Index("ix_cluster_countries_country", "country", "cluster_id"),
+)
+
+cluster_entities_table = Table(
+    "cluster_entities", metadata,
+    Column("cluster_id", Integer, ForeignKey("clusters.id", ondelete="CASCADE"), nullable=False),
+    Column("entity_id", String(ENTITY_ID_LENGTH), nullable=False),
+    Column("role", Text, nullable=False),  # participant role, or "system"
+    Column("country", Text),  # participant's country; system's origin (or its supplier's country)
+    PrimaryKeyConstraint("cluster_id", "entity_id", "role"),
+    Index("ix_cluster_entities_entity", "entity_id"),
+)
+
+reviews_table = Table(
+    "reviews", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("cluster_key", String(HASH_LENGTH), nullable=False),  # identity, not a row number
+    Column("decision", String(16), nullable=False),  # accept | reject | correct
+    Column("field", Text),
+    Column("value", Text),
+    Column("reviewer", Text, nullable=False),
+    Column("decided_at", DateTime, nullable=False),
+    Index("ix_reviews_cluster_key", "cluster_key"),
 )
 
 
@@ -202,10 +294,39 @@ def open_store(db: str = DEFAULT_DB) -> "Store":
         engine.dispose()
         raise StoreError(f"cannot open store {shown}: {exc}") from exc
     if version is not None and version != str(SCHEMA_VERSION):
+        version = _migrate(engine, version, shown)
+    if version is not None and version != str(SCHEMA_VERSION):
         engine.dispose()
         raise StoreError(f"store {shown} has schema version {version}, this armstrack expects {SCHEMA_VERSION}")
     logger.debug("opened store %s", shown)
     return Store(engine)
+
+
+def _migrate(engine: Engine, version: str, shown: str) -> str:
+    """Apply the named migrations above ``version`` (tables already exist via ``create_all``)."""
+    if not version.isdigit() or int(version) > SCHEMA_VERSION:
+        return version
+    with engine.begin() as conn:
+        for target, description in MIGRATIONS:
+            if target > int(version):
+                conn.execute(insert(meta_table).values(key=f"migration_{target}", value=description))
+                logger.info("migrated store %s to schema v%d: %s", shown, target, description)
+        conn.execute(update(meta_table).where(meta_table.c.key == SCHEMA_VERSION_KEY)
+                     .values(value=str(SCHEMA_VERSION)))
+    return str(SCHEMA_VERSION)
+
+
+def facts_revision(conn: Connection) -> int:
+    """How many times facts were written or deleted: graph.py rebuilds when this moves."""
+    value = conn.execute(select(meta_table.c.value).where(meta_table.c.key == FACTS_REVISION_KEY)).scalar()
+    return int(value) if value else 0
+
+
+def _bump_facts_revision(conn: Connection) -> None:
+    revision = facts_revision(conn) + 1
+    if conn.execute(update(meta_table).where(meta_table.c.key == FACTS_REVISION_KEY)
+                    .values(value=str(revision))).rowcount == 0:
+        conn.execute(insert(meta_table).values(key=FACTS_REVISION_KEY, value=str(revision)))
 
 
 class Store:
@@ -280,6 +401,7 @@ class Store:
         conn.execute(insert(sources_table).values(article_id=article_id, origin=origin, added_at=_utcnow()))
 
     def _write_facts(self, conn: Connection, article_id: int, content_hash: str, facts: Sequence[Fact]) -> int:
+        _bump_facts_revision(conn)
         seen: set[str] = set()
         for fact in facts:
             key = fact_key(content_hash, fact)

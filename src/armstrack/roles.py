@@ -1,0 +1,230 @@
+"""Role filling: who fills each slot a trigger rule names (see ``data/triggers.toml``).
+
+Slots inside the sentence come from the parse (``slots.py``); the fallbacks
+reach further and cost confidence, because each is a guess an analyst would
+want flagged: ``context`` (previous sentences of the paragraph), ``topic``
+(the countries the article is about), ``kb_origin``/``kb_maker`` (the
+equipment's origin or maker from the knowledge files when the text names none),
+``pair`` ("the two countries").
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from spacy.tokens import Token
+
+from .model import Article, Mention
+from .slots import (
+    Placed,
+    ancestor_verbs,
+    clause_verbs,
+    in_phrase,
+    modifies_personnel,
+    slot_of,
+    subjects,
+    written_origin,
+)
+
+PAIR_PHRASES = re.compile(
+    r"\b(the two (countries|nations|states|governments|sides|parties|companies|firms)|both (countries|nations|sides|governments|parties|companies)|the parties|two countries)\b",
+    re.I,
+)
+PLACE_NOUNS = frozenset("school schools academy academies college center centre university institution institute".split())
+# Confidence cost of each fallback slot; calibrated on the corpus so that a fact
+# resting on two guesses falls below consolidate.MIN_CONFIDENCE.
+FALLBACK_COST = {"context": 0.2, "topic": 0.3, "kb_origin": 0.1, "kb_maker": 0.05, "pair": 0.05, "any_org": 0.1, "ancestor": 0.1}
+CONTEXT_SENTENCES = 2  # how far back "context" looks within a paragraph
+TOPIC_SIZE = 2
+NON_PARTY_SLOTS = ("maker", "origin", "descriptor")
+
+
+@dataclass
+class ArticleContext:
+    """Article-wide facts the slots need: sentences, topic countries, named organisations."""
+
+    article: Article
+    sentences: list
+    topic: list[Mention]
+    orgs_named: dict[str, Mention]
+    focus: list[tuple[Mention, ...]]
+    kb: object
+
+    @classmethod
+    def build(cls, article: Article, sentences, recognition, kb) -> "ArticleContext":
+        counts: Counter[str] = Counter()
+        first: dict[str, Mention] = {}
+        focus = []
+        for sent in sentences:
+            focus.append(tuple(first[n] for n, _ in counts.most_common(2)))
+            for p in sent.placed:
+                if p.mention.kind == "country":
+                    counts[p.mention.name] += 1
+                    first.setdefault(p.mention.name, p.mention)
+        topic = [first[n] for n, _ in counts.most_common(TOPIC_SIZE)]
+        orgs = {}
+        for m in recognition.mentions:
+            if m.kind == "organization":
+                orgs.setdefault(m.name, m)
+        return cls(article, sentences, topic, orgs, focus, kb)
+
+
+class SlotFinder:
+    """Answers "who fills slot X?" for one trigger in one sentence."""
+
+    def __init__(self, actx: ArticleContext, index: int, trigger: Token, systems: list[Placed]):
+        self.actx = actx
+        self.index = index
+        self.sent = actx.sentences[index]
+        self.trigger = trigger
+        self.verbs = clause_verbs(trigger)
+        self.systems = systems
+        self.system_tokens = {i for p in self.sent.placed if p.mention.kind == "system" for i in range(p.span.start, p.span.end)}
+        self.system_tokens |= {p.root.head.i for p in self.sent.placed if p.mention.kind == "system" and p.root.dep_ in ("compound", "nmod", "amod")}
+        self.parties = [p for p in self.sent.placed if p.mention.kind != "system"]
+        roots = {p.root.i for p in self.parties}
+        self.slots = {id(p): slot_of(p, trigger, self.verbs, self.system_tokens, roots) for p in self.parties}
+        self.origins = {id(s): written_origin(s, self.parties) for s in self.sent.placed if s.mention.kind == "system"}
+
+    # -- public --------------------------------------------------------------
+    def fill(self, slots, exclude: set[str], kinds, multi: bool, min_count: int, coordinated: bool) -> tuple[list[Mention], float]:
+        """Fillers for one role: the first slot that yields (or, for multi roles, the union)."""
+        chosen: list[Mention] = []
+        cost = 0.0
+        for slot in slots:
+            found = [m for m in _unique(self.find(slot)) if m.name not in exclude and (not kinds or m.kind in kinds)]
+            found = [m for m in found if m.name not in {c.name for c in chosen}]
+            if coordinated and slot == "subj" and len(found) < 2:
+                continue
+            if not found:
+                continue
+            base = slot.split("|")[0]
+            if base in FALLBACK_COST:
+                if multi and len(chosen) >= max(min_count, 2):
+                    continue
+                cost += FALLBACK_COST[base]
+            chosen += found
+            if not multi or len(chosen) >= max(min_count, 2) and base not in ("subj",):
+                break
+        return chosen, cost
+
+    def find(self, slot: str) -> list[Mention]:
+        if "|" in slot:
+            return [m for part in slot.split("|") for m in self.find(part)]
+        parties = self.parties
+        slotted = lambda name: [p.mention for p in parties if self.slots[id(p)] == name]  # noqa: E731
+        if slot == "subj":
+            return self._subject()
+        if slot in ("obj", "dative", "poss") or slot.startswith("prep:"):
+            found = slotted(slot)
+            if slot == "poss":
+                found += [p.mention for p in parties if p.span.end == self.trigger.i and self.slots[id(p)] not in NON_PARTY_SLOTS]
+            return found
+        if slot in ("origin", "maker"):
+            kind = "country" if slot == "origin" else "organization"
+            return [p.mention for s in self.systems for p in self.origins.get(id(s), []) if p.mention.kind == kind] + slotted(slot)
+        if slot == "obj_country":
+            return [m for m in slotted("obj") if m.kind == "country"]
+        if slot == "kb_origin":
+            return [_country(s.mention.country, s.mention) for s in self.systems if s.mention.country]
+        if slot == "kb_maker":
+            return [self.actx.orgs_named[s.mention.maker] for s in self.systems if s.mention.maker in self.actx.orgs_named]
+        if slot == "loc":
+            return [p.mention for p in parties if p.mention.kind in ("country", "place") and self.slots[id(p)] in ("prep:in", "prep:at")]
+        if slot == "list":
+            countries = _unique([p.mention for p in parties if p.mention.kind == "country" and p.mention.form != "demonym"])
+            return countries if len(countries) >= 3 else []
+        if slot == "pair":
+            return list(self.actx.focus[self.index]) if PAIR_PHRASES.search(self.sent.span.text) else []
+        if slot == "personnel":
+            return [p.mention for p in parties if modifies_personnel(p)]
+        if slot == "origin_of_place":
+            return [p.mention for p in parties if p.mention.kind == "country" and p.root.head.lower_ in PLACE_NOUNS]
+        if slot == "any_org":
+            return [p.mention for p in parties if p.mention.kind == "organization" and self.slots[id(p)] not in NON_PARTY_SLOTS]
+        if slot == "competitors":
+            cut = next((t.idx for t in self.sent.span if t.lemma_.lower() in ("competitor", "include", "bid", "win")), None)
+            return [p.mention for p in parties if cut is not None and p.mention.kind == "organization" and p.mention.start > cut]
+        if slot == "venture":
+            return self._venture()
+        if slot == "context":
+            return self._context()
+        if slot == "topic":
+            return list(self.actx.topic)
+        return []
+
+    def supplier_of(self, system: Placed) -> Mention | None:
+        """The supplier written on one item: "Orlan-10 drones from Russia", "Chinese-made Wing Loong"."""
+        head = system.root.head if system.root.dep_ in ("compound", "nmod", "amod") else system.root
+        for prep in head.children:
+            if prep.dep_ == "prep" and prep.lower_ == "from":
+                for p in self.parties:
+                    if p.root.head.i == prep.i or p.root.i in {t.i for t in prep.subtree}:
+                        return p.mention
+        origins = self.origins.get(id(system), [])
+        orgs = [p.mention for p in origins if p.mention.kind == "organization"]
+        countries = [p.mention for p in origins if p.mention.kind == "country"]
+        return (orgs or countries or [None])[0]
+
+    # -- slots that need more than a lookup ------------------------------------
+    def _usable(self, placed: Placed) -> bool:
+        return self.slots[id(placed)] not in NON_PARTY_SLOTS
+
+    def _subject(self) -> list[Mention]:
+        """The clause's subject; for a noun trigger its possessor ("Tehran's supply");
+        else the subject of a governing verb ("X announced that the process of selecting ...")."""
+        if self.trigger.pos_ in ("NOUN", "PROPN"):
+            owners = [p.mention for p in self.parties if p.root.head.i == self.trigger.i and p.root.dep_ == "poss"]
+            if owners:
+                return owners
+        heads = subjects(self.verbs)
+        found = [p.mention for p in self.parties if in_phrase(p, heads) and self._usable(p)]
+        if found:
+            return found
+        if any(PAIR_PHRASES.search(" ".join(t.text for t in h.subtree)) for h in heads):
+            return list(self.actx.focus[self.index])
+        for verb in ancestor_verbs(self.trigger)[:3]:
+            heads = subjects([verb])
+            found = [p.mention for p in self.parties if in_phrase(p, heads) and self._usable(p)]
+            if found:
+                return found
+        return []
+
+    def _venture(self) -> list[Mention]:
+        """The named company of a joint venture: "a joint venture, X" or "X, a joint venture"."""
+        low = self.sent.lower
+        at = low.find("joint venture")
+        if at < 0:
+            return []
+        base = self.sent.span.start_char
+        orgs = [p.mention for p in self.parties if p.mention.kind == "organization"]
+        after = [m for m in orgs if 0 <= m.start - (base + at + len("joint venture")) <= 4]
+        before = [m for m in orgs if 0 <= (base + at) - m.end <= 6]
+        return after[:1] or before[:1]
+
+    def _context(self) -> list[Mention]:
+        """Actors of the previous sentences of the same paragraph, in reading order."""
+        here = self.sent
+        for back in range(1, CONTEXT_SENTENCES + 1):
+            j = self.index - back
+            if j < 0 or self.actx.sentences[j].paragraph != here.paragraph:
+                break
+            found = [p.mention for p in self.actx.sentences[j].placed
+                     if p.mention.kind in ("country", "organization") and p.mention.form != "demonym"]
+            if found:
+                return found
+        return []
+
+
+def _country(name: str, near: Mention) -> Mention:
+    return Mention(near.start, near.end, near.text, "country", name, name, form="kb")
+
+
+def _unique(mentions: list[Mention]) -> list[Mention]:
+    seen, out = set(), []
+    for m in mentions:
+        if m.name not in seen:
+            seen.add(m.name)
+            out.append(m)
+    return out
