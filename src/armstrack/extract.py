@@ -22,7 +22,7 @@ from spacy.tokens import Doc, Span, Token
 
 from .consolidate import consolidate
 from .figures import find_money, parse_number
-from .model import Article, Fact, Mention, Participant, System, TimeSpan
+from .model import ROLES, Article, Fact, Mention, Participant, System, TimeSpan
 from .qualify import attributions, tense_of
 from .recognise import Recognition
 from .roles import ArticleContext, SlotFinder
@@ -95,9 +95,11 @@ def find_triggers(sent: Sentence, rule: Rule) -> list[Token]:
 
 
 def _vetoed(trigger: Token, sent: Sentence, rule: Rule) -> bool:
+    """A veto word near the trigger, outside recognised names ("Ural Plant Zenit" is no plant)."""
     doc = sent.span.doc
+    named = {i for p in sent.placed for i in range(p.span.start, p.span.end)}
     lo, hi = max(sent.span.start, trigger.i - FORBID_WINDOW), min(sent.span.end, trigger.i + FORBID_WINDOW + 1)
-    window = doc[lo:hi].text.lower()
+    window = " ".join(t.lower_ for t in doc[lo:hi] if t.i not in named)
     return any(_has(window, w) for w in rule.forbids)
 
 
@@ -151,11 +153,21 @@ def _quantity(systems: list[Placed], sent: Sentence) -> int | None:
 
 
 def _time(sent: Sentence, trigger: Token, published: str | None) -> TimeSpan:
+    """The time expression of the trigger's own phrase, else of its clause, else the nearest."""
     times = find_times(sent.span.text, published)
     if not times:
         return TimeSpan()
-    pos = trigger.idx - sent.span.start_char
-    best = min(times, key=lambda t: min(abs(t.start - pos), abs(t.end - pos)))
+    base = sent.span.start_char
+    pos = trigger.idx - base
+
+    def inside(tokens) -> list:
+        chars = {(t.idx - base) for t in tokens}
+        return [t for t in times if any(t.start <= c < t.end for c in chars)]
+
+    verb = clause_verbs(trigger)[0]
+    pool = inside(trigger.subtree) if trigger.pos_ in ("NOUN", "PROPN") else []
+    pool = pool or inside(verb.subtree) or times
+    best = min(pool, key=lambda t: min(abs(t.start - pos), abs(t.end - pos)))
     return best.span
 
 
@@ -177,9 +189,9 @@ def apply_rule(rule: Rule, trigger: Token, actx: ArticleContext, index: int, att
     penalty = 0.0
     used: set[str] = set()
     for role, slots in rule.roles:
-        multi = rule.type in SYMMETRIC_TYPES and role in ("party", "partner") or role in rule.multi
-        chosen, cost = finder.fill(slots, exclude=used, kinds=rule.kinds.get(role), multi=multi,
-                                   min_count=rule.min_parties if multi else 1, coordinated=rule.coordinated_subject)
+        symmetric = rule.type in SYMMETRIC_TYPES and role in ("party", "partner")
+        chosen, cost = finder.fill(slots, exclude=used, kinds=rule.kinds.get(role), symmetric=symmetric,
+                                   min_count=rule.min_parties, coordinated=rule.coordinated_subject)
         fills[role] = chosen
         penalty += cost
         used |= {m.name for m in chosen}
@@ -208,7 +220,7 @@ def _assemble(rule, trigger, actx, index, fills, systems, penalty, attribution, 
     facts = []
     for combo in combos:
         for group in _system_groups(rule, combo, systems, finder):
-            participants = tuple(_participant(r, m) for r in roles for m in group[0].get(r, []))
+            participants = tuple(_participant(r, m) for r in _canonical(rule.type, roles) for m in group[0].get(r, []))
             if not _plausible(rule, participants):
                 continue
             facts.append(
@@ -227,6 +239,12 @@ def _assemble(rule, trigger, actx, index, fills, systems, penalty, attribution, 
                 )
             )
     return facts
+
+
+def _canonical(fact_type: str, roles: list[str]) -> list[str]:
+    """Roles in the schema's order (supplier before recipient), whatever order the rule fills them in."""
+    order = ROLES[fact_type]
+    return sorted(roles, key=lambda r: order.index(r) if r in order else len(order))
 
 
 def _system_groups(rule: Rule, combo: dict, systems: list[Placed], finder: SlotFinder):

@@ -34,7 +34,7 @@ from sqlalchemy.engine import Connection
 
 from armstrack.errors import ArmstrackError
 from armstrack.knowledge import Knowledge, load_knowledge
-from armstrack.merge import Member, merge_members
+from armstrack.merge import CORRECTABLE, UNREVIEWED, Member, check_correction, merge_members
 from armstrack.model import ROLES
 from armstrack.resolve import Resolution, Resolver
 from armstrack.store import (
@@ -53,8 +53,7 @@ OPTIONAL_ROLES = frozenset({"venture", "customer", "candidate"})
 SUPPLY_ROLE = {"arms_transfer": "supplier", "licensed_production": "licensor", "aid": "donor",
                "training": "provider", "facility": "owner"}
 CHUNK = 500  # ids per IN (...) list: well under SQLite's bound-parameter limit
-UNREVIEWED, ACCEPTED, REJECTED = "unreviewed", "accepted", "rejected"
-DECISIONS = {"accept": ACCEPTED, "reject": REJECTED}
+DECISIONS = ("accept", "reject", "correct")
 SYSTEM_ROLE = "system"
 ORIGIN_SIDE = "origin"
 MIN_KEY_PREFIX = 6  # hex characters of a cluster key that identify it on the command line
@@ -190,7 +189,7 @@ def _cluster_new_facts(conn: Connection, resolver: Resolver) -> tuple[dict[int, 
     existing: dict[str, int] = {}
     for chunk in _chunks(sorted(set(keys.values()))):  # type: ignore[arg-type]
         existing.update(conn.execute(select(clusters_table.c.key, clusters_table.c.id)
-                                     .where(clusters_table.c.key.in_(chunk))).tuples())
+                                     .where(clusters_table.c.key.in_(chunk))).all())
     dirty: set[int] = set()
     links = []
     for fid in new_ids:
@@ -209,7 +208,7 @@ def _cluster_new_facts(conn: Connection, resolver: Resolver) -> tuple[dict[int, 
 def _remerge(conn: Connection, resolver: Resolver, cluster_ids: list[int], loaded: dict[int, _Resolved]) -> None:
     """Recompute each cluster's merged values, entities and countries; drop clusters left without facts."""
     known_entities = set(conn.execute(select(entities_table.c.id)).scalars())
-    known_mentions = set(conn.execute(select(mentions_table.c.kind, mentions_table.c.surface)).tuples())
+    known_mentions = {tuple(r) for r in conn.execute(select(mentions_table.c.kind, mentions_table.c.surface))}
     for ids in _chunks(cluster_ids):
         members: dict[int, list[int]] = {i: [] for i in ids}
         for fid, cid in conn.execute(select(cluster_facts_table.c.fact_id, cluster_facts_table.c.cluster_id)
@@ -218,7 +217,7 @@ def _remerge(conn: Connection, resolver: Resolver, cluster_ids: list[int], loade
         missing = [f for fids in members.values() for f in fids if f not in loaded]
         loaded.update(_load(conn, resolver, missing))
         keys = dict(conn.execute(select(clusters_table.c.id, clusters_table.c.key)
-                                 .where(clusters_table.c.id.in_(ids))).tuples())
+                                 .where(clusters_table.c.id.in_(ids))).all())
         reviews = _reviews_for(conn, list(keys.values()))
         conn.execute(delete(cluster_entities_table).where(cluster_entities_table.c.cluster_id.in_(ids)))
         conn.execute(delete(cluster_countries_table).where(cluster_countries_table.c.cluster_id.in_(ids)))
@@ -333,9 +332,7 @@ def review(graph: Graph, ref: str, decision: str, corrections: dict[str, str] | 
     Returns:
         The full cluster key the decision is stored under.
     """
-    from armstrack.merge import CORRECTABLE, check_correction
-
-    if decision not in (*DECISIONS, "correct"):
+    if decision not in DECISIONS:
         raise GraphError(f"unknown decision {decision!r}")
     corrections = corrections or {}
     if decision == "correct" and not corrections:

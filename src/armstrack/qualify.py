@@ -32,6 +32,10 @@ def tense_of(trigger: Token, sent: Span) -> str:
     """"planned", "progressive", "past", "present" or "default" for the trigger's clause."""
     from .slots import clause_verbs
 
+    if trigger.pos_ in ("NOUN", "PROPN"):
+        own = [c for c in trigger.children if c.dep_ in ("acl", "relcl") and c.pos_ == "VERB"]
+        if any(c.tag_ in ("VBN", "VBD") for c in own):
+            return "past"
     verbs = clause_verbs(trigger)
     aux = [c for v in verbs for c in v.children if c.dep_ in ("aux", "auxpass")]
     lemmas = {t.lemma_.lower() for t in verbs} | {t.lower_ for t in aux}

@@ -136,7 +136,7 @@ class Recogniser:
         spans = self._knowledge_spans(doc)
         spans = _longest_first(spans)
         persons = self._persons(doc, spans)
-        spans = [s for s in spans if not _inside_person(s, persons)]
+        spans = [s for s in spans if not _inside_person(s, persons, spans)]
         spans = self._services(doc, spans)
         spans = _longest_first(spans + self._unknown_orgs(doc, spans) + self._unknown_equipment(doc, spans))
         mentions = tuple(sorted((self._mention(doc, s) for s in spans), key=lambda m: m.start))
@@ -279,9 +279,20 @@ def _taken(spans) -> set[int]:
     return {i for s, _ in spans for i in range(s.start, s.end)}
 
 
-def _inside_person(item, persons) -> bool:
+def _inside_person(item, persons, spans) -> bool:
+    """An equipment name inside a person's name ("Haluk Bayraktar") is the person.
+
+    Only when nothing else in that "person" is recognised: spaCy also calls
+    "UAV Wing Loon" a person, and there "UAV" gives it away.
+    """
     span, entry = item
-    return entry[0] == "system" and any(p.start <= span.start and span.end <= p.end for p in persons)
+    if entry[0] != "system":
+        return False
+    for p in persons:
+        if p.start <= span.start and span.end <= p.end:
+            others = [s for s, _ in spans if s is not span and p.start <= s.start and s.end <= p.end]
+            return not others
+    return False
 
 
 def _capitalised(tok) -> bool:

@@ -22,6 +22,7 @@ from .slots import (
     clause_verbs,
     in_phrase,
     modifies_personnel,
+    org_descriptors,
     slot_of,
     subjects,
     written_origin,
@@ -85,27 +86,38 @@ class SlotFinder:
         self.parties = [p for p in self.sent.placed if p.mention.kind != "system"]
         roots = {p.root.i for p in self.parties}
         self.slots = {id(p): slot_of(p, trigger, self.verbs, self.system_tokens, roots) for p in self.parties}
+        for org in self.parties:
+            if org.mention.kind == "organization":
+                for described in org_descriptors(org, self.parties):
+                    self.slots[id(described)] = "descriptor"
         self.origins = {id(s): written_origin(s, self.parties) for s in self.sent.placed if s.mention.kind == "system"}
 
     # -- public --------------------------------------------------------------
-    def fill(self, slots, exclude: set[str], kinds, multi: bool, min_count: int, coordinated: bool) -> tuple[list[Mention], float]:
-        """Fillers for one role: the first slot that yields (or, for multi roles, the union)."""
+    def fill(self, slots, exclude: set[str], kinds, symmetric: bool, min_count: int, coordinated: bool) -> tuple[list[Mention], float]:
+        """Fillers for one role and the confidence cost of any fallback used.
+
+        A directed role takes the fillers of the first slot that yields any (a
+        slot may be a union, "subj|prep:with"). A symmetric role (agreement
+        parties, partners) gathers every in-sentence slot, and falls back to
+        context only while it has fewer than ``min_count`` parties.
+        """
         chosen: list[Mention] = []
         cost = 0.0
+        need = max(min_count, 2) if symmetric else 1
         for slot in slots:
+            base = slot.split("|")[0]
+            fallback = base in FALLBACK_COST
+            if fallback and symmetric and len(chosen) >= need:
+                continue
             found = [m for m in _unique(self.find(slot)) if m.name not in exclude and (not kinds or m.kind in kinds)]
             found = [m for m in found if m.name not in {c.name for c in chosen}]
-            if coordinated and slot == "subj" and len(found) < 2:
+            if coordinated and base == "subj" and len(found) < 2:
                 continue
             if not found:
                 continue
-            base = slot.split("|")[0]
-            if base in FALLBACK_COST:
-                if multi and len(chosen) >= max(min_count, 2):
-                    continue
-                cost += FALLBACK_COST[base]
+            cost += FALLBACK_COST.get(base, 0.0)
             chosen += found
-            if not multi or len(chosen) >= max(min_count, 2) and base not in ("subj",):
+            if not symmetric:
                 break
         return chosen, cost
 

@@ -194,6 +194,32 @@ def written_origin(system: Placed, parties: list[Placed]) -> list[Placed]:
     return found
 
 
+def org_descriptors(org: Placed, parties: list[Placed]) -> list[Placed]:
+    """Countries written just before an organisation describe it ("the Turkish state-owned company
+    Aselsan", "the Kazakh state-owned enterprise Ural Plant Zenit"): they are not parties."""
+    doc = org.span.doc
+    by_end = {p.span.end: p for p in parties}
+    found = []
+    i = org.span.start - 1
+    for _ in range(NP_SCAN_TOKENS):
+        if i < 0:
+            break
+        if (i + 1) in by_end:
+            party = by_end[i + 1]
+            if party.mention.kind != "country":
+                break
+            found.append(party)
+            i = party.span.start - 1
+            continue
+        tok = doc[i]
+        if tok.is_space or tok.pos_ not in ("ADJ", "NOUN", "DET", "ADV", "PUNCT", "VERB") or tok.pos_ == "PUNCT" and tok.text not in ("-", "‑"):
+            break
+        if tok.pos_ == "VERB" and tok.tag_ != "VBN":
+            break
+        i -= 1
+    return found
+
+
 def modifies_personnel(placed: Placed) -> bool:
     """"Ukrainian pilots", "Qatar's forces", "staff of the Tajik Air Force", "officers from Kazakhstan"."""
     tok = placed.root
