@@ -189,3 +189,5 @@ def run() -> None:
     except ArmstrackError as exc:
         err.print(f"[red]error[/red] {exc}")
         sys.exit(EXIT_INPUT_FAILED)
+
+from .cli_query import register as _register_queries; _register_queries(main)  # noqa: E402

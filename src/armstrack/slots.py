@@ -29,6 +29,13 @@ PERSONNEL = frozenset(
     instructor instructors operator operators marine marines sailor sailors commander commanders
     technician technicians engineer engineers""".split()
 )
+MODIFIER_DEPS = ("amod", "compound", "nmod", "poss", "npadvmod", "nummod")
+# Verbs whose object noun carries the fact: the verb's subject is the noun's agent
+# ("Qatar signed an agreement", "Aselsan opened a plant", "they placed an order").
+LIGHT_VERBS = frozenset(
+    """sign conclude ink reach finalize finalise place make give provide hold launch begin start complete win
+    award announce establish create form set open build construct inaugurate approve receive get""".split()
+)
 MAX_WALK = 12  # dependency steps; sentences in news rarely nest deeper
 MAX_PRONOUN_HOPS = 2  # "they said they would buy": two clauses up at most
 MAX_CLAUSE_VERBS = 4
@@ -88,6 +95,20 @@ def subjects(verbs: list[Token], depth: int = 0) -> list[Token]:
     return []
 
 
+def governing_verb(noun: Token) -> Token | None:
+    """The verb a noun trigger is the object of ("signed a contract for the acquisition of ...")."""
+    tok = noun
+    for _ in range(MAX_WALK):
+        if tok.head is tok:
+            return None
+        if tok.dep_ not in ("dobj", "pobj", "prep", "conj", "compound", "appos", "nsubjpass", "attr", "npadvmod", "amod"):
+            return None
+        tok = tok.head
+        if tok.pos_ in ("VERB", "AUX"):
+            return tok
+    return None
+
+
 def ancestor_verbs(trigger: Token) -> list[Token]:
     """Verbs above the trigger's clause, nearest first ("X announced that the process of selecting ...")."""
     out = []
@@ -123,8 +144,8 @@ def slot_of(placed: Placed, trigger: Token, verbs: list[Token], system_tokens: s
         return "descriptor"
     stop = {v.i for v in verbs} | {trigger.i}
     path = path_to(root, stop)
-    for tok in path[1:]:
-        if tok.i in system_tokens and tok.i not in own:
+    for below, tok in zip(path, path[1:]):
+        if tok.i in system_tokens and tok.i not in own and below.dep_ in MODIFIER_DEPS:
             return "maker" if placed.mention.kind == "organization" else "origin"
         if tok.dep_ == "dative":
             return "dative"
