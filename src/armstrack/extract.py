@@ -202,7 +202,8 @@ def fill_roles(rule: Rule, finder: SlotFinder) -> tuple[dict[str, list[Mention]]
                 slots, exclude={m.name for m in others} | {m.name for m in fills[role]}, kinds=rule.kinds.get(role),
                 symmetric=symmetric, min_count=rule.min_parties, coordinated=rule.coordinated_subject,
                 fallbacks=with_fallbacks,
-                exclude_countries=set() if symmetric or rule.type == "facility" else {m.country or m.name for m in others},
+                exclude_countries=set() if symmetric or rule.type == "facility" else {
+                    ms[0].country or ms[0].name for r, ms in fills.items() if r != role and len(ms) == 1},
             )
             fills[role] = fills[role] + chosen
             penalty += cost

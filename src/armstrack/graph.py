@@ -34,11 +34,12 @@ from sqlalchemy.engine import Connection
 
 from armstrack.errors import ArmstrackError
 from armstrack.knowledge import Knowledge, load_knowledge
-from armstrack.merge import CORRECTABLE, UNREVIEWED, Member, check_correction, merge_members
+from armstrack import rollup
+from armstrack.merge import CORRECTABLE, REJECTED, UNREVIEWED, Member, check_correction, merge_members
 from armstrack.model import ROLES
 from armstrack.resolve import Resolution, Resolver
 from armstrack.store import (
-    Store, articles_table, cluster_countries_table, cluster_entities_table, cluster_facts_table, clusters_table,
+    Store, articles_table, country_stats_table, cluster_countries_table, cluster_entities_table, cluster_facts_table, clusters_table,
     entities_table, facts_revision, facts_table, mentions_table, meta_table, open_store, participants_table,
     reviews_table, systems_table,
 )
@@ -114,7 +115,7 @@ def sync(graph: Graph, *, full: bool = False) -> SyncResult:
             return SyncResult(0, 0, False)
         if full:
             for table in (cluster_facts_table, cluster_countries_table, cluster_entities_table, clusters_table,
-                          mentions_table, entities_table):
+                          mentions_table, entities_table, country_stats_table):
                 conn.execute(delete(table))
         # 1. cluster the facts that have none yet
         loaded, dirty = _cluster_new_facts(conn, graph.resolver)
@@ -122,8 +123,13 @@ def sync(graph: Graph, *, full: bool = False) -> SyncResult:
         counted = (select(func.count()).select_from(cluster_facts_table)
                    .where(cluster_facts_table.c.cluster_id == clusters_table.c.id).scalar_subquery())
         dirty |= set(conn.execute(select(clusters_table.c.id).where(clusters_table.c.n_facts != counted)).scalars())
-        # 3. re-merge them
+        # 3. re-merge them, then recount the rollups of every country they involve(d)
+        small = not full and len(dirty) < len(loaded) + 1000
+        touched = rollup.countries_of(conn, sorted(dirty)) if small else None
         _remerge(conn, graph.resolver, sorted(dirty), loaded)
+        if touched is not None:
+            touched |= rollup.countries_of(conn, sorted(dirty))
+        rollup.refresh(conn, touched)
         _set_meta(conn, GRAPH_REVISION_KEY, str(revision))
         _set_meta(conn, GRAPH_KNOWLEDGE_KEY, graph.resolver.fingerprint)
     logger.info("graph sync: %d new facts, %d clusters merged%s", len(loaded), len(dirty), " (full)" if full else "")
@@ -232,7 +238,8 @@ def _remerge(conn: Connection, resolver: Resolver, cluster_ids: list[int], loade
             merged = merge_members([g.member for g in group], reviews.get(keys[cid], []))
             ents, countries, detail = _links(cid, group)
             entity_rows += ents
-            country_rows += countries
+            country_rows += [c | {"time_start": merged.time_start, "hidden": merged.review == REJECTED}
+                             for c in countries]
             conn.execute(update(clusters_table).where(clusters_table.c.id == cid).values(
                 status=merged.status, time_text=merged.time_text, time_start=merged.time_start,
                 time_end=merged.time_end, quantity=merged.quantity, n_facts=len(fids),
@@ -347,6 +354,8 @@ def review(graph: Graph, ref: str, decision: str, corrections: dict[str, str] | 
     with graph.engine.begin() as conn:
         conn.execute(insert(reviews_table), [{"cluster_key": key, "decision": decision, "reviewer": reviewer,
                                               "decided_at": at, **r} for r in rows])
+        touched = rollup.countries_of(conn, [cid])
         _remerge(conn, graph.resolver, [cid], {})
+        rollup.refresh(conn, touched | rollup.countries_of(conn, [cid]))
     logger.info("review %s of %s by %s", decision, key[:12], reviewer)
     return key

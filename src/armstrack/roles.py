@@ -264,7 +264,7 @@ class SlotFinder:
             if j < 0 or self.actx.sentences[j].paragraph != here.paragraph:
                 break
             found = [p.mention for p in self.actx.sentences[j].placed
-                     if p.mention.kind in ("country", "organization") and p.mention.form != "demonym"]
+                     if p.mention.kind in ("country", "organization") and p.mention.form not in ("demonym", "source")]
             if found:
                 return found
         return []

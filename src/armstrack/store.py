@@ -40,7 +40,7 @@ SCHEMA_VERSION_KEY = "schema_version"
 # which ``create_all`` creates, so migrating records the step in ``meta`` and bumps the version.
 MIGRATIONS = (
     (2, "knowledge graph: entities, entity_mentions, clusters, cluster_facts, cluster_countries, "
-        "cluster_entities, reviews"),
+        "cluster_entities, country_stats, reviews"),
 )
 # Bumped in the transaction that writes or deletes facts, so derived tables (graph.py) know they are stale.
 FACTS_REVISION_KEY = "facts_revision"
@@ -185,8 +185,21 @@ cluster_countries_table = Table(
     Column("cluster_id", Integer, ForeignKey("clusters.id", ondelete="CASCADE"), nullable=False),
     Column("country", Text, nullable=False),
     Column("side", Text, nullable=False),  # the participant's role, or "origin" of a system
+    Column("time_start", Text),  # copies of the cluster's, so "latest facts of X" is one index range
+    Column("hidden", Boolean, nullable=False),  # rejected by an analyst
     PrimaryKeyConstraint("cluster_id", "country", "side"),
     Index("ix_cluster_countries_country", "country", "cluster_id"),
+    Index("ix_cluster_countries_country_time", "country", "time_start"),
+)
+
+country_stats_table = Table(
+    "country_stats", metadata,  # per-country rollups behind ``query.profile`` (rollup.py)
+    Column("country", Text, nullable=False),
+    Column("kind", String(16), nullable=False),  # total | partner | system | organization
+    Column("item", Text, nullable=False),  # partner country or entity id ("" for total)
+    Column("origin", Text, nullable=False),  # system origin / organisation country ("" when unknown)
+    Column("n", Integer, nullable=False),  # visible merged facts
+    PrimaryKeyConstraint("country", "kind", "item", "origin"),
 )
 
 cluster_entities_table = Table(
