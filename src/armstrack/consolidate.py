@@ -16,6 +16,7 @@
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from .model import Fact, Participant, System, TimeSpan
@@ -26,6 +27,8 @@ SYMMETRIC_TYPES = ("agreement", "co_production", "joint_venture")
 MIN_CONFIDENCE = 0.45
 IMPLIED_WEIGHT = 0.9
 MODEL_LOOKBACK_CHARS = 1500  # how far back a generic "drones" may find its model
+MODEL_LOOKAHEAD_CHARS = 400  # ... or forward, when the article names it just after
+PRODUCTION = re.compile(r"\b(produc|manufactur|assembl|mass-produc|build)", re.I)
 
 
 def is_generic(system: System) -> bool:
@@ -84,7 +87,7 @@ def implied_facts(facts: list[Fact]) -> list[Fact]:
     """A foreign owner's plant making equipment implies licensed production by the host."""
     out = []
     for f in facts:
-        if f.type != "facility" or not f.systems:
+        if f.type != "facility" or not f.systems or not PRODUCTION.search(f.evidence):
             continue
         hosts = [p for p in f.participants if p.role == "host"]
         owners = [p for p in f.participants if p.role == "owner" and p.country and hosts and p.country != hosts[0].country]
@@ -129,10 +132,18 @@ def _subsumed(a: Fact, b: Fact) -> bool:
         return False
     if not a_named and b_named:
         return True  # "Turkish UAVs" restates "Turkish ANKA drones", whatever dates each sentence gives
-    if not compatible_times(a.time, b.time):
-        return False
-    richer = (len(b.participants), len(b.systems), bool(b.time.start), b.confidence)
-    return richer > (len(a.participants), len(a.systems), bool(a.time.start), a.confidence)
+    if not compatible_times(a.time, b.time) and (a.type == "arms_transfer" or _orgs(b) <= _orgs(a)):
+        return False  # separately dated deliveries are separate facts
+    return _richness(b) > _richness(a)
+
+
+def _orgs(fact: Fact) -> int:
+    return sum(p.kind == "organization" for p in fact.participants)
+
+
+def _richness(fact: Fact) -> tuple:
+    """More parties, more specific parties (organisations over countries), more equipment, a date."""
+    return (len(fact.participants), _orgs(fact), len(fact.systems), bool(fact.time.start), fact.confidence)
 
 
 def drop_subsumed(facts: list[Fact]) -> list[Fact]:
@@ -151,8 +162,9 @@ def complete_models(facts: list[Fact], named: list[tuple[int, System]]) -> list[
             start = f.evidence_span[0]
             cats = {s.category for s in f.systems}
             before = [s for pos, s in named if start - MODEL_LOOKBACK_CHARS <= pos < start and s.category in cats]
-            if before:
-                f = replace(f, systems=f.systems + (before[-1],))
+            after = [s for pos, s in named if start <= pos < f.evidence_span[1] + MODEL_LOOKAHEAD_CHARS and s.category in cats]
+            if before or after:
+                f = replace(f, systems=f.systems + ((before[-1],) if before else (after[0],)))
         out.append(f)
     return out
 

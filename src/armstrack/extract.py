@@ -88,6 +88,8 @@ def find_triggers(sent: Sentence, rule: Rule) -> list[Token]:
                 found.append(span.root)
     if rule.forbids:
         found = [t for t in found if not _vetoed(t, sent, rule)]
+    # "Turkish-built corvette", "newly built frigates": a participle describing a thing is no event
+    found = [t for t in found if not (t.pos_ == "VERB" and t.dep_ in ("amod", "compound"))]
     if rule.skip_relative:
         found = [t for t in found if t.dep_ not in ("relcl", "acl")]
     return found

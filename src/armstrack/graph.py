@@ -53,6 +53,8 @@ OPTIONAL_ROLES = frozenset({"venture", "customer", "candidate"})
 # The role whose country an unknown system is taken to come from ("UAVs" supplied by China).
 SUPPLY_ROLE = {"arms_transfer": "supplier", "licensed_production": "licensor", "aid": "donor",
                "training": "provider", "facility": "owner"}
+# Above this many changed clusters, recounting every country's rollup in one pass is cheaper than per country.
+INCREMENTAL_ROLLUP_MAX = 5000
 CHUNK = 500  # ids per IN (...) list: well under SQLite's bound-parameter limit
 DECISIONS = ("accept", "reject", "correct")
 SYSTEM_ROLE = "system"
@@ -124,7 +126,7 @@ def sync(graph: Graph, *, full: bool = False) -> SyncResult:
                    .where(cluster_facts_table.c.cluster_id == clusters_table.c.id).scalar_subquery())
         dirty |= set(conn.execute(select(clusters_table.c.id).where(clusters_table.c.n_facts != counted)).scalars())
         # 3. re-merge them, then recount the rollups of every country they involve(d)
-        small = not full and len(dirty) < len(loaded) + 1000
+        small = not full and len(dirty) <= INCREMENTAL_ROLLUP_MAX
         touched = rollup.countries_of(conn, sorted(dirty)) if small else None
         _remerge(conn, graph.resolver, sorted(dirty), loaded)
         if touched is not None:

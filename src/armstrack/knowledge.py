@@ -1,4 +1,4 @@
-"""Domain knowledge (countries, organisations, equipment, head nouns) from CSV files.
+"""Domain knowledge (countries, places, organisations, equipment, head nouns) from CSV files.
 
 The gazetteers are hand-edited by analysts, so they live in plain CSV files under
 ``armstrack/data`` rather than in code. They are validated on load and every
@@ -23,12 +23,14 @@ DATA_DIR_ENV = "ARMSTRACK_DATA_DIR"
 PACKAGE_DATA_DIR = Path(__file__).parent / "data"
 
 ORG_TYPES = ("company", "ministry", "armed_service", "agency", "outlet", "think_tank", "university", "other")
+PLACE_TYPES = ("city", "region")
 
 COLUMNS = {
     "countries.csv": ("name", "iso2", "iso3", "aliases", "demonyms", "capitals"),
     "organizations.csv": ("name", "country", "type", "aliases"),
     "equipment.csv": ("name", "category", "origin", "maker", "aliases"),
     "head_nouns.csv": ("noun", "category"),
+    "places.csv": ("name", "country", "type", "aliases"),
 }
 
 # Acronyms such as "US", "UK", "TAI" or "DE&S" collide with ordinary words once
@@ -56,6 +58,16 @@ class Organization:
     name: str
     country: str
     type: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Place:
+    """A city or first-level region (state, province, oblast) inside one country."""
+
+    name: str
+    country: str
+    type: str  # one of PLACE_TYPES
     aliases: tuple[str, ...] = ()
 
 
@@ -108,13 +120,17 @@ class Knowledge:
     organizations: tuple[Organization, ...]
     equipment: tuple[Equipment, ...]
     head_nouns: dict[str, str]  # lower-cased noun -> category
+    places: tuple[Place, ...] = ()
     _countries: dict[str, Country] = field(init=False, repr=False)
+    _places: dict[str, Place] = field(init=False, repr=False)
     _orgs: dict[str, Organization] = field(init=False, repr=False)
     _equipment: dict[str, Equipment] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         # Accents are kept in country keys: folding them would turn "Malé" into "male".
         object.__setattr__(self, "_countries", {name_key(k): c for c in self.countries for k in _country_names(c)})
+        object.__setattr__(self, "_places", {name_key(k, fold_accents=True): p for p in self.places
+                                             for k in (p.name, *p.aliases)})
         object.__setattr__(self, "_orgs", {name_key(k, fold_accents=True): o for o in self.organizations
                                            for k in (o.name, *o.aliases)})
         object.__setattr__(self, "_equipment", {equipment_key(k): e for e in self.equipment for k in (e.name, *e.aliases)})
@@ -122,6 +138,14 @@ class Knowledge:
     def country_by_any(self, text: str) -> Country | None:
         """The country named, aliased, described ("Turkish") or metonymised ("Ankara") by ``text``."""
         return _lookup(self._countries, text, fold_accents=False)
+
+    def place_by_any(self, text: str) -> Place | None:
+        """The city or region named or aliased by ``text`` ("Alabuga", "Nürnberg", "Eskisehir").
+
+        Accents are folded, so "Gölcük" and "Golcuk" are one key. Countries, their
+        capitals and demonyms are never places: use ``country_by_any`` for those.
+        """
+        return _lookup(self._places, text, fold_accents=True)
 
     def organization_by_any(self, text: str) -> Organization | None:
         """The organisation whose canonical name or alias is ``text`` ("TUSAŞ", "the Turkish Navy")."""
@@ -156,7 +180,7 @@ def load_knowledge(data_dir: Path | None = None) -> Knowledge:
     """Load and validate the gazetteers.
 
     Args:
-        data_dir: directory holding the four CSV files; by default
+        data_dir: directory holding the five CSV files; by default
             ``$ARMSTRACK_DATA_DIR`` if set, else the packaged ``armstrack/data``.
             Only the default is cached, so tests and analysts editing a copy
             always see their latest files.
@@ -187,6 +211,20 @@ def _load(data_dir: Path) -> Knowledge:
     countries_csv.unique(((line, c.name, _country_names(c)) for line, c in countries), name_key)
     country_names = {c.name for _, c in countries}
 
+    places_csv = _CsvFile(data_dir, "places.csv")
+    places = [(line, Place(r["name"], r["country"], r["type"], _split(r["aliases"]))) for line, r in places_csv.rows()]
+    place_key = functools.partial(name_key, fold_accents=True)
+    # A place must never shadow a country, capital or demonym ("Baku", "Georgia"): those
+    # already resolve to a country, and a second meaning would make lookups order-dependent.
+    country_keys = {place_key(k): c.name for _, c in countries for k in _country_names(c)}
+    for line, p in places:
+        places_csv.require(line, "country", p.country, country_names)
+        places_csv.require(line, "type", p.type, PLACE_TYPES)
+        for text in (p.name, *p.aliases):
+            if (country := country_keys.get(place_key(text))) is not None:
+                places_csv.fail(line, f"{text!r} of {p.name!r} already names country {country!r} in countries.csv")
+    places_csv.unique(((line, p.name, (p.name, *p.aliases)) for line, p in places), place_key)
+
     orgs_csv = _CsvFile(data_dir, "organizations.csv")
     orgs = [(line, Organization(r["name"], r["country"], r["type"], _split(r["aliases"]))) for line, r in orgs_csv.rows()]
     for line, o in orgs:
@@ -213,7 +251,8 @@ def _load(data_dir: Path) -> Knowledge:
             nouns_csv.fail(line, f"duplicate noun {r['noun']!r}")
         head_nouns[noun] = r["category"]
 
-    return Knowledge(tuple(c for _, c in countries), tuple(o for _, o in orgs), tuple(e for _, e in equipment), head_nouns)
+    return Knowledge(tuple(c for _, c in countries), tuple(o for _, o in orgs), tuple(e for _, e in equipment), head_nouns,
+                     tuple(p for _, p in places))
 
 
 def _split(cell: str) -> tuple[str, ...]:

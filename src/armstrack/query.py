@@ -16,20 +16,20 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import networkx as nx
-from sqlalchemy import distinct, func, select
+from sqlalchemy import distinct, false, func, select
 
+from armstrack import rollup
 from armstrack.errors import ArmstrackError
 from armstrack.graph import ORIGIN_SIDE, SYSTEM_ROLE, Graph
 from armstrack.merge import REJECTED
 from armstrack.model import FACT_TYPES, STATUSES
 from armstrack.store import (
-    articles_table, cluster_countries_table, cluster_entities_table, clusters_table, entities_table,
+    articles_table, cluster_countries_table, country_stats_table, cluster_entities_table, clusters_table, entities_table,
     facts_table, mentions_table, participants_table, systems_table,
 )
 
 SHORT_ID = 12  # hex characters of a cluster key shown as its fact id (unique far beyond 10^6 facts)
 LATEST_FACTS = 10
-GENERIC_SYSTEM_PREFIX = "system:generic:"
 UNKNOWN_ORIGIN = "unknown"
 # Direction of each fact type in the supplier -> recipient network; undirected types link both ways.
 FLOW = {
@@ -45,6 +45,8 @@ FLOW = {
 }
 
 C, CC, CE, E = clusters_table, cluster_countries_table, cluster_entities_table, entities_table
+S = country_stats_table
+CHUNK = 500
 
 
 class QueryError(ArmstrackError):
@@ -152,36 +154,71 @@ class Profile:
 
 
 def profile(graph: Graph, country: str, *, latest: int = LATEST_FACTS, include_rejected: bool = False) -> Profile:
-    """A country's partners ranked by facts, equipment by origin, organisations and latest facts."""
+    """A country's partners ranked by facts, equipment by origin, organisations and latest facts.
+
+    Counts come from the ``country_stats`` rollups (see rollup.py); with
+    ``include_rejected`` they are counted live, which is slower on big stores.
+    """
     name = _country(graph, country)
-    mine = (select(CC.c.cluster_id.label("cid")).join(C, C.c.id == CC.c.cluster_id)
-            .where(CC.c.country == name, *_visible(include_rejected)).distinct().subquery())
     with graph.engine.connect() as conn:
-        n_facts = conn.execute(select(func.count()).select_from(mine)).scalar_one()
-        other = CC.alias("other")
-        partners = conn.execute(
-            select(other.c.country, func.count(distinct(other.c.cluster_id)).label("n"))
-            .join(mine, mine.c.cid == other.c.cluster_id).where(other.c.country != name)
-            .group_by(other.c.country).order_by(func.count(distinct(other.c.cluster_id)).desc(), other.c.country))
-        partners = [{"country": r.country, "facts": r.n} for r in partners]
-        equipment: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for r in conn.execute(
-                select(E.c.name, E.c.category, CE.c.country, func.count(distinct(CE.c.cluster_id)).label("n"))
-                .join(mine, mine.c.cid == CE.c.cluster_id).join(E, E.c.id == CE.c.entity_id)
-                .where(CE.c.role == SYSTEM_ROLE, ~E.c.id.startswith(GENERIC_SYSTEM_PREFIX))
-                .group_by(E.c.id, E.c.name, E.c.category, CE.c.country)
-                .order_by(func.count(distinct(CE.c.cluster_id)).desc(), E.c.name)):
-            equipment[r.country or UNKNOWN_ORIGIN].append({"system": r.name, "category": r.category, "facts": r.n})
-        organisations = [{"name": r.name, "country": r.country, "facts": r.n} for r in conn.execute(
-            select(E.c.name, E.c.country, func.count(distinct(CE.c.cluster_id)).label("n"))
-            .join(mine, mine.c.cid == CE.c.cluster_id).join(E, E.c.id == CE.c.entity_id)
-            .where(CE.c.role != SYSTEM_ROLE, E.c.kind == "organization")
-            .group_by(E.c.id, E.c.name, E.c.country)
-            .order_by(func.count(distinct(CE.c.cluster_id)).desc(), E.c.name))]
-        rows = conn.execute(select(C).where(C.c.id.in_(select(mine.c.cid)))
-                            .order_by(C.c.time_start.is_(None), C.c.time_start.desc(),
-                                      C.c.latest_published.desc(), C.c.id.desc()).limit(latest)).all()
+        stats = _live_stats(conn, name) if include_rejected else conn.execute(
+            select(S.c.kind, S.c.item, S.c.origin, S.c.n).where(S.c.country == name)).all()
+        ids = [r.item for r in stats if r.kind in (rollup.SYSTEM, rollup.ORGANIZATION)]
+        names = {}
+        for i in range(0, len(ids), CHUNK):
+            names.update({e.id: e for e in conn.execute(select(E).where(E.c.id.in_(ids[i:i + CHUNK])))})
+        rows = _latest(conn, name, latest, include_rejected)
+    n_facts = next((r.n for r in stats if r.kind == rollup.TOTAL), 0)
+    by_count = sorted(stats, key=lambda r: (-r.n, names[r.item].name if r.item in names else r.item))
+    partners = [{"country": r.item, "facts": r.n} for r in by_count if r.kind == rollup.PARTNER]
+    equipment: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in by_count:
+        if r.kind == rollup.SYSTEM:
+            e = names[r.item]
+            equipment[r.origin or UNKNOWN_ORIGIN].append({"system": e.name, "category": e.category, "facts": r.n})
+    organisations = [{"name": names[r.item].name, "country": r.origin or None, "facts": r.n}
+                     for r in by_count if r.kind == rollup.ORGANIZATION]
     return Profile(name, n_facts, partners, dict(equipment), organisations, [_view(r) for r in rows])
+
+
+def _live_stats(conn, name: str) -> list:
+    """The rollup rows of one country counted now, rejected facts included."""
+    rows = []
+    for stmt in rollup.selects([name], include_hidden=True):
+        rows += conn.execute(stmt).all()
+    return [_Stat(kind, item, origin, n) for _country_name, kind, item, origin, n in rows]
+
+
+@dataclass(frozen=True)
+class _Stat:
+    kind: str
+    item: str
+    origin: str
+    n: int
+
+
+def _latest(conn, name: str, limit: int, include_rejected: bool) -> list:
+    """The country's most recent facts, walking the (country, time_start) index backwards; undated last."""
+    where = [CC.c.country == name] + ([] if include_rejected else [CC.c.hidden == false()])
+    ids: list[int] = []
+    for dated in (True, False):
+        cond = CC.c.time_start.is_not(None) if dated else CC.c.time_start.is_(None)
+        fetch = limit * 4
+        while len(ids) < limit:
+            got = conn.execute(select(CC.c.cluster_id).where(*where, cond)
+                               .order_by(CC.c.time_start.desc(), CC.c.cluster_id.desc()).limit(fetch)).scalars().all()
+            fresh = [i for i in dict.fromkeys(got) if i not in ids]
+            ids_needed = limit - len(ids)
+            if len(fresh) >= ids_needed or len(got) < fetch:
+                ids += fresh[:ids_needed]
+                break
+            fetch *= 4
+        if len(ids) >= limit:
+            break
+    if not ids:
+        return []
+    rows = {r.id: r for r in conn.execute(select(C).where(C.c.id.in_(ids)))}
+    return [rows[i] for i in ids]
 
 
 # -- facts ---------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import spacy
@@ -150,6 +150,7 @@ class Recogniser:
         spans = _longest_first(spans + self._unknown_orgs(doc, spans, persons) + self._unknown_equipment(doc, spans))
         spans = self._acronyms(doc, spans)
         mentions = tuple(sorted((self._mention(doc, s) for s in spans), key=lambda m: m.start))
+        mentions = mark_datelines(doc.text, mentions)
         return Recognition(mentions, tuple((p.start_char, p.end_char, p.text) for p in persons))
 
     def _knowledge_spans(self, doc: Doc) -> list[tuple[Span, tuple]]:
@@ -366,6 +367,18 @@ def _country_of_org(rec: Recogniser, doc: Doc, span: Span) -> str | None:
         if c:
             return c.name
     return None
+
+
+# "WARSAW, Poland — ..." and "SWEDEN, December 6 - Press release": where the story was filed.
+DATELINE = re.compile(r"^[ \t]*[A-Z][A-Z.'’ -]{2,}(,[^\n—–-]{0,40})?\s*[—–-]+\s", re.M)
+
+
+def mark_datelines(text: str, mentions: tuple[Mention, ...]) -> tuple[Mention, ...]:
+    """Mentions inside a dateline say where a story was filed, not who took part."""
+    spans = [(m.start(), m.end()) for m in DATELINE.finditer(text)]
+    if not spans:
+        return mentions
+    return tuple(replace(m, form="dateline") if any(s <= m.start < e for s, e in spans) else m for m in mentions)
 
 
 def recognise(doc: Doc, recogniser: Recogniser) -> Recognition:

@@ -48,6 +48,8 @@ SYSTEM_FUZZY_THRESHOLD = 90
 # "Sagem") are codes, not typos.
 WORD_FUZZY_THRESHOLD = 85
 MIN_FUZZY_WORD_LEN = 5
+# head_nouns.csv entries are at most four words ("unmanned combat aerial vehicles").
+GENERIC_MAX_WORDS = 4
 
 _DIGITS = re.compile(r"\d+")
 _ROMAN = re.compile(r"^(?:i{1,3}|iv|v|vi{1,3}|ix|x)$")
@@ -186,9 +188,9 @@ class Resolver:
         return Resolution(entity, "new", "not in the knowledge files; keyed by its normalised name", 0.0)
 
     def _generic_category(self, name: str) -> str | None:
-        """"drones", "combat drones", "armored vehicles": the last word or two are a known head noun."""
+        """"drones", "combat drones", "unmanned aerial vehicles": the longest known head noun ending the name."""
         words = name.strip().split()
-        for n in (2, 1):
+        for n in range(GENERIC_MAX_WORDS, 0, -1):
             if len(words) >= n and (cat := self.kb.head_noun_category(" ".join(words[-n:]))) is not None:
                 return cat
         return None

@@ -43,6 +43,7 @@ LIST_MIN = 3  # "exported to A, B and C": three names make a list of recipients
 ANAPHORS = {"ministry": "ministry", "company": "", "firm": "", "manufacturer": "", "government": "country"}
 CONTEXT_SENTENCES = 2  # how far back "context" looks within a paragraph
 TOPIC_SIZE = 2
+TITLE_WEIGHT = 3  # a country in the headline counts as three mentions in the body
 NON_PARTY_SLOTS = ("maker", "origin", "descriptor")
 
 
@@ -62,11 +63,13 @@ class ArticleContext:
         counts: Counter[str] = Counter()
         first: dict[str, Mention] = {}
         focus = []
-        for sent in sentences:
-            focus.append(tuple(first[n] for n, _ in counts.most_common(2)))
+        for n, sent in enumerate(sentences):
+            focus.append(tuple(first[name] for name, _ in counts.most_common(2)))
+            systems = {p.span.start for p in sent.placed if p.mention.kind == "system"}
             for p in sent.placed:
-                if p.mention.kind == "country":
-                    counts[p.mention.name] += 1
+                if p.mention.kind == "country" and p.mention.form not in ("dateline",):
+                    origin = p.mention.form == "demonym" and any(0 < s - p.span.end <= 3 for s in systems)
+                    counts[p.mention.name] += 0 if origin else TITLE_WEIGHT if n == 0 else 1
                     first.setdefault(p.mention.name, p.mention)
         topic = [first[n] for n, _ in counts.most_common(TOPIC_SIZE)]
         orgs = {}
@@ -88,7 +91,7 @@ class SlotFinder:
         self.systems = systems
         self.system_tokens = {i for p in self.sent.placed if p.mention.kind == "system" for i in range(p.span.start, p.span.end)}
         self.system_tokens |= {p.root.head.i for p in self.sent.placed if p.mention.kind == "system" and p.root.dep_ in ("compound", "nmod", "amod")}
-        self.parties = [p for p in self.sent.placed if p.mention.kind != "system" and p.mention.form != "source"]
+        self.parties = [p for p in self.sent.placed if p.mention.kind != "system" and p.mention.form not in ("source", "dateline")]
         self.used_ancestor = False
         roots = {p.root.i for p in self.parties}
         self.slots = {id(p): slot_of(p, trigger, self.verbs, self.system_tokens, roots) for p in self.parties}
@@ -264,7 +267,7 @@ class SlotFinder:
             if j < 0 or self.actx.sentences[j].paragraph != here.paragraph:
                 break
             found = [p.mention for p in self.actx.sentences[j].placed
-                     if p.mention.kind in ("country", "organization") and p.mention.form not in ("demonym", "source")]
+                     if p.mention.kind in ("country", "organization") and p.mention.form not in ("demonym", "source", "dateline")]
             if found:
                 return found
         return []

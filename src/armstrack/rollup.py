@@ -25,9 +25,11 @@ CC, CE, S = cluster_countries_table, cluster_entities_table, country_stats_table
 COLUMNS = ("country", "kind", "item", "origin", "n")
 
 
-def _selects(countries: list[str] | None) -> list[Select]:
+def selects(countries: list[str] | None, *, include_hidden: bool = False) -> list[Select]:
+    """The rollup rows (country, kind, item, origin, n) of ``countries`` (all when None)."""
     a, b = CC.alias("a"), CC.alias("b")
-    mine = [a.c.hidden == false()] + ([a.c.country.in_(countries)] if countries is not None else [])
+    mine = ([] if include_hidden else [a.c.hidden == false()]) + (
+        [a.c.country.in_(countries)] if countries is not None else [])
     n = func.count(distinct(a.c.cluster_id))
     origin = func.coalesce(CE.c.country, "")
     with_entities = a.join(CE, CE.c.cluster_id == a.c.cluster_id)
@@ -49,14 +51,14 @@ def refresh(conn: Connection, countries: Iterable[str] | None = None) -> None:
     """Recount the rollups of ``countries`` (all countries when None) inside the caller's transaction."""
     if countries is None:
         conn.execute(delete(S))
-        for stmt in _selects(None):
+        for stmt in selects(None):
             conn.execute(insert(S).from_select(COLUMNS, stmt))
         return
     todo = sorted(set(countries))
     for i in range(0, len(todo), CHUNK):
         chunk = todo[i:i + CHUNK]
         conn.execute(delete(S).where(S.c.country.in_(chunk)))
-        for stmt in _selects(chunk):
+        for stmt in selects(chunk):
             conn.execute(insert(S).from_select(COLUMNS, stmt))
 
 
