@@ -12,6 +12,7 @@ from armstrack.knowledge import (
     DATA_DIR_ENV,
     ORG_TYPES,
     PACKAGE_DATA_DIR,
+    PLACE_TYPES,
     Knowledge,
     equipment_key,
     load_knowledge,
@@ -19,7 +20,7 @@ from armstrack.knowledge import (
 )
 from armstrack.model import CATEGORIES
 
-FILES = ("countries.csv", "organizations.csv", "equipment.csv", "head_nouns.csv")
+FILES = ("countries.csv", "organizations.csv", "equipment.csv", "head_nouns.csv", "places.csv")
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +49,8 @@ def test_every_row_has_every_column_filled_where_required():
         assert row["name"] and row["origin"] and row["category"], row
     for row in _raw("head_nouns.csv"):
         assert row["noun"] and row["category"], row
+    for row in _raw("places.csv"):
+        assert row["name"] and row["country"] and row["type"] in PLACE_TYPES, row
 
 
 def test_iso_codes_are_unique():
@@ -66,6 +69,35 @@ def test_countries_of_organizations_and_equipment_exist(kb):
     names = {c.name for c in kb.countries}
     assert {o.country for o in kb.organizations} <= names
     assert {e.origin for e in kb.equipment} <= names
+
+
+def test_countries_of_places_exist(kb):
+    assert {p.country for p in kb.places} <= {c.name for c in kb.countries}
+
+
+def test_place_names_are_unique_and_never_name_a_country():
+    """No place name or alias may equal a country's name, alias, demonym or capital (accents folded)."""
+    fold = lambda k: name_key(k, fold_accents=True)  # noqa: E731
+    country_keys = {fold(text) for row in _raw("countries.csv")
+                    for column in ("name", "aliases", "demonyms", "capitals") for text in _split(row[column])}
+    owners: dict[str, str] = {}
+    clashes = []
+    for row in _raw("places.csv"):
+        for text in (row["name"], *_split(row["aliases"])):
+            if fold(text) in country_keys:
+                clashes.append((text, row["name"], "countries.csv"))
+            if (owner := owners.setdefault(fold(text), row["name"])) != row["name"]:
+                clashes.append((text, row["name"], owner))
+    assert clashes == []
+
+
+@pytest.mark.parametrize("name", ["Georgia", "Jordan", "Chad", "Nice", "Reading", "Mobile", "Split", "Bath",
+                                  "Santa Bárbara", "Punjab", "Kashmir", "Macedonia", "Azerbaijan", "Limburg",
+                                  "Crimea", "Sevastopol", "Hyderabad", "Newcastle"])
+def test_ambiguous_or_disputed_names_are_not_places(name):
+    names = {name_key(text, fold_accents=True) for row in _raw("places.csv")
+             for text in (row["name"], *_split(row["aliases"]))}
+    assert name_key(name, fold_accents=True) not in names
 
 
 def test_makers_are_organizations(kb):
@@ -106,6 +138,20 @@ def test_coverage_floors(kb):
     assert len(kb.countries) >= 190
     assert len(kb.organizations) >= 400
     assert len(kb.equipment) >= 300
+    assert len(kb.places) >= 500
+    assert sum(p.type == "city" for p in kb.places) >= 400
+    assert sum(p.type == "region" for p in kb.places) >= 200
+
+
+@pytest.mark.parametrize(
+    "country, type_, floor",
+    [("United States", "region", 49), ("Australia", "region", 8), ("Canada", "region", 13),
+     ("Germany", "region", 13), ("Russia", "region", 75), ("Ukraine", "region", 24), ("China", "region", 27),
+     ("India", "region", 25), ("Brazil", "region", 20), ("United Kingdom", "region", 4),
+     ("Russia", "city", 80), ("China", "city", 80), ("India", "city", 50), ("Turkey", "city", 50)],
+)
+def test_place_coverage_per_country(kb, country, type_, floor):
+    assert sum(p.country == country and p.type == type_ for p in kb.places) >= floor
 
 
 def test_every_category_has_equipment(kb):
@@ -146,6 +192,53 @@ def test_country_by_any(kb, text, expected):
 @pytest.mark.parametrize("text", ["us", "uk", "Soviet", "male", "", "Atlantis"])
 def test_country_by_any_rejects(kb, text):
     assert kb.country_by_any(text) is None
+
+
+@pytest.mark.parametrize(
+    "text, expected, country, type_",
+    [
+        ("Tatarstan", "Tatarstan", "Russia", "region"), ("Republic of Tatarstan", "Tatarstan", "Russia", "region"),
+        ("Arkansas", "Arkansas", "United States", "region"), ("Geelong", "Geelong", "Australia", "city"),
+        ("Karachi", "Karachi", "Pakistan", "city"), ("Nuremberg", "Nuremberg", "Germany", "city"),
+        ("Nürnberg", "Nuremberg", "Germany", "city"), ("Michigan", "Michigan", "United States", "region"),
+        ("Victoria", "Victoria", "Australia", "region"), ("Yelabuga", "Yelabuga", "Russia", "city"),
+        ("Alabuga", "Yelabuga", "Russia", "city"), ("Moscow Oblast", "Moscow Oblast", "Russia", "region"),
+        ("Sverdlovsk Oblast", "Sverdlovsk Oblast", "Russia", "region"), ("Bashkortostan", "Bashkortostan", "Russia", "region"),
+        ("Nizhny Tagil", "Nizhny Tagil", "Russia", "city"), ("Komsomolsk-on-Amur", "Komsomolsk-on-Amur", "Russia", "city"),
+        ("Kharkiv Oblast", "Kharkiv Oblast", "Ukraine", "region"), ("Kharkov", "Kharkiv", "Ukraine", "city"),
+        ("Lviv Oblast", "Lviv Oblast", "Ukraine", "region"), ("Odessa", "Odesa", "Ukraine", "city"),
+        ("the Donbas", "Donbas", "Ukraine", "region"), ("Eskisehir", "Eskişehir", "Turkey", "city"),
+        ("Gölcük", "Gölcük", "Turkey", "city"), ("Golcuk", "Gölcük", "Turkey", "city"),
+        ("Kahramanmaraş", "Kahramanmaraş", "Turkey", "city"), ("Bangalore", "Bengaluru", "India", "city"),
+        ("Nashik", "Nashik", "India", "city"), ("Changwon", "Changwon", "South Korea", "city"),
+        ("Sacheon", "Sacheon", "South Korea", "city"), ("Nagoya", "Nagoya", "Japan", "city"),
+        ("Shenyang", "Shenyang", "China", "city"), ("Wuchang", "Wuchang", "China", "city"),
+        ("Kaohsiung", "Kaohsiung", "Taiwan", "city"), ("Fort Worth", "Fort Worth", "United States", "city"),
+        ("St. Louis", "St. Louis", "United States", "city"), ("Saint Louis", "St. Louis", "United States", "city"),
+        ("East Camden", "East Camden", "United States", "city"), ("Washington State", "Washington State", "United States", "region"),
+        ("Barrow-in-Furness", "Barrow-in-Furness", "United Kingdom", "city"), ("Scotland", "Scotland", "United Kingdom", "region"),
+        ("Linköping", "Linköping", "Sweden", "city"), ("Ornskoldsvik", "Örnsköldsvik", "Sweden", "city"),
+        ("Lodz", "Łódź", "Poland", "city"), ("Constanta", "Constanța", "Romania", "city"),
+        ("Petropavlovsk", "Petropavlovsk", "Kazakhstan", "city"), ("Uralsk", "Uralsk", "Kazakhstan", "city"),
+        ("Almaty", "Almaty", "Kazakhstan", "city"), ("Jeddah", "Jeddah", "Saudi Arabia", "city"),
+        ("Lahore", "Lahore", "Pakistan", "city"), ("Röthenbach an der Pegnitz", "Röthenbach an der Pegnitz", "Germany", "city"),
+        ("NSW", "New South Wales", "Australia", "region"), ("karachi", "Karachi", "Pakistan", "city"),
+    ],
+)
+def test_place_by_any(kb, text, expected, country, type_):
+    found = kb.place_by_any(text)
+    assert found is not None and (found.name, found.country, found.type) == (expected, country, type_)
+
+
+@pytest.mark.parametrize("text", ["Georgia", "Jordan", "Baku", "Washington", "Moscow", "Ankara", "Turkish",
+                                  "Punjab", "Crimea", "Bath", "nsw", "", "Atlantis"])
+def test_place_by_any_rejects(kb, text):
+    assert kb.place_by_any(text) is None
+
+
+def test_knowledge_without_places_still_constructs():
+    kb = Knowledge((), (), (), {})
+    assert kb.places == () and kb.place_by_any("Karachi") is None
 
 
 @pytest.mark.parametrize(
@@ -259,6 +352,13 @@ def _append(path: Path, line: str) -> int:
         ("head_nouns.csv", "death ray,weapon", "unknown category"),
         ("head_nouns.csv", "drones,uav", "duplicate noun"),
         ("organizations.csv", "Acme Drones,Germany", "wrong number of columns"),
+        ("places.csv", "Atlantis City,Atlantis,city,", "unknown country"),
+        ("places.csv", "Springfield,United States,village,", "unknown type"),
+        ("places.csv", "Geelong,Australia,city,", "duplicate name"),
+        ("places.csv", "Springfield,United States,city,Nurnberg", "already names 'Nuremberg'"),
+        ("places.csv", "Baku,Azerbaijan,city,", "already names country 'Azerbaijan'"),
+        ("places.csv", "Springfield,United States,city,Turkish", "already names country 'Turkey'"),
+        ("places.csv", ",United States,city,", "empty name"),
     ],
 )
 def test_broken_file_raises_with_file_and_line(data_copy, filename, row, reason):

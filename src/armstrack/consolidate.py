@@ -22,6 +22,8 @@ from dataclasses import replace
 from .model import Fact, Participant, System, TimeSpan
 
 SYMMETRIC_TYPES = ("agreement", "co_production", "joint_venture")
+# Types where different equipment means a different fact (two orders, two co-developed products).
+KEYED_BY_SYSTEM = ("arms_transfer", "co_production")
 # Calibrated on the corpus (armstrack score ../shared/corpus): below this, a
 # candidate rests on two fallback guesses and is wrong more often than right.
 MIN_CONFIDENCE = 0.45
@@ -39,7 +41,7 @@ def is_generic(system: System) -> bool:
 def fact_identity(fact: Fact) -> tuple:
     """Same type, same parties in the same roles, and (for transfers) the same equipment."""
     people = frozenset((p.role if fact.type not in SYMMETRIC_TYPES else "", p.name) for p in fact.participants)
-    systems = frozenset(s.name for s in fact.systems) if fact.type == "arms_transfer" else frozenset()
+    systems = frozenset(s.name for s in fact.systems) if fact.type in KEYED_BY_SYSTEM else frozenset()
     return (fact.type, people, systems)
 
 
@@ -63,7 +65,7 @@ def _absorb(first: Fact, other: Fact) -> Fact:
         quantity=first.quantity or other.quantity,
         money=first.money or other.money,
         attributed_to=first.attributed_to or other.attributed_to,
-        systems=tuple(dict.fromkeys(first.systems + other.systems)) if first.type != "arms_transfer" else first.systems,
+        systems=tuple(dict.fromkeys(first.systems + other.systems)) if first.type not in KEYED_BY_SYSTEM else first.systems,
         confidence=max(first.confidence, other.confidence),
     )
 
@@ -131,7 +133,9 @@ def _subsumed(a: Fact, b: Fact) -> bool:
     if a_named and not a_named <= b_named:
         return False
     if not a_named and b_named:
-        return True  # "Turkish UAVs" restates "Turkish ANKA drones", whatever dates each sentence gives
+        # "Turkish UAVs" restates "Turkish ANKA drones" named before it, whatever dates each sentence gives;
+        # a model named only later may be another product ("an improved version of the Shahed-136").
+        return b.evidence_span[0] <= a.evidence_span[0]
     if not compatible_times(a.time, b.time) and (a.type == "arms_transfer" or _orgs(b) <= _orgs(a)):
         return False  # separately dated deliveries are separate facts
     return _richness(b) > _richness(a)

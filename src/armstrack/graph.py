@@ -121,6 +121,7 @@ def sync(graph: Graph, *, full: bool = False) -> SyncResult:
                 conn.execute(delete(table))
         # 1. cluster the facts that have none yet
         loaded, dirty = _cluster_new_facts(conn, graph.resolver)
+        n_new = len(loaded)
         # 2. clusters that lost facts (re-extraction deleted them)
         counted = (select(func.count()).select_from(cluster_facts_table)
                    .where(cluster_facts_table.c.cluster_id == clusters_table.c.id).scalar_subquery())
@@ -134,8 +135,8 @@ def sync(graph: Graph, *, full: bool = False) -> SyncResult:
         rollup.refresh(conn, touched)
         _set_meta(conn, GRAPH_REVISION_KEY, str(revision))
         _set_meta(conn, GRAPH_KNOWLEDGE_KEY, graph.resolver.fingerprint)
-    logger.info("graph sync: %d new facts, %d clusters merged%s", len(loaded), len(dirty), " (full)" if full else "")
-    return SyncResult(len(loaded), len(dirty), full)
+    logger.info("graph sync: %d new facts, %d clusters merged%s", n_new, len(dirty), " (full)" if full else "")
+    return SyncResult(n_new, len(dirty), full)
 
 
 def _meta(conn: Connection, key: str) -> str | None:

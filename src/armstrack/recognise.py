@@ -129,6 +129,8 @@ class Recogniser:
             self._add(f"C|{c.name}|name", [c.name, *c.aliases], ("country", c.name, c.name, None, None, "name"))
             self._add(f"C|{c.name}|demonym", c.demonyms, ("country", c.name, c.name, None, None, "demonym"))
             self._add(f"C|{c.name}|capital", c.capitals, ("country", c.name, c.name, None, None, "capital"))
+        for pl in getattr(self.kb, "places", ()):
+            self._add(f"P|{pl.name}", [pl.name, *pl.aliases], ("place", pl.name, pl.country, None, None, "name"))
         for o in self.kb.organizations:
             form = "source" if o.type in SOURCE_TYPES else "name"
             self._add(f"O|{o.name}", [o.name, *o.aliases], ("organization", o.name, o.country, None, None, form))

@@ -120,7 +120,8 @@ class SlotFinder:
             if fallback and (not fallbacks or symmetric and len(chosen) >= need):
                 continue
             self.used_ancestor = False
-            found = [m for m in _unique(self.find(slot)) if m.name not in exclude and (not kinds or m.kind in kinds)]
+            found = [_as_country(m) if m.kind == "place" else m for m in self.find(slot) if m.kind != "place" or base == "loc"]
+            found = [m for m in _unique(found) if m.name not in exclude and (not kinds or m.kind in kinds)]
             found = [m for m in found if m.name not in {c.name for c in chosen}
                      and not (fallback and (m.country or m.name) in exclude_countries)]
             if base == "topic":
@@ -271,6 +272,11 @@ class SlotFinder:
             if found:
                 return found
         return []
+
+
+def _as_country(place: Mention) -> Mention:
+    """A city or region stands for its country when it locates a fact ("a plant in Tatarstan")."""
+    return Mention(place.start, place.end, place.text, "country", place.country, place.country, form="place")
 
 
 def _country(name: str, near: Mention) -> Mention:

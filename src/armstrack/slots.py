@@ -34,7 +34,8 @@ MODIFIER_DEPS = ("amod", "compound", "nmod", "poss", "npadvmod", "nummod")
 # ("Qatar signed an agreement", "Aselsan opened a plant", "they placed an order").
 LIGHT_VERBS = frozenset(
     """sign conclude ink reach finalize finalise place make give provide hold launch begin start complete win
-    award announce establish create form set open build construct inaugurate approve receive get""".split()
+    award announce establish create form set open build construct inaugurate approve receive get
+    produce manufacture assemble operate run""".split()
 )
 MAX_WALK = 12  # dependency steps; sentences in news rarely nest deeper
 MAX_PRONOUN_HOPS = 2  # "they said they would buy": two clauses up at most
