@@ -78,7 +78,9 @@ def test_profile_equipment_by_origin_partners_and_organisations(gold_graph, seed
     assert sum(TURKEY in countries_of(f, knowledge) for f in kazakh) > max(
         sum(c in countries_of(f, knowledge) for f in kazakh) for c in partners - {TURKEY})
     orgs = {o["name"] for o in result.organisations}
-    assert {p.name for f in kazakh for p in f.participants if p.kind == "organization"} <= orgs
+    resolve = gold_graph.resolver.participant
+    assert {resolve(p.name, p.kind, p.country).entity.name for f in kazakh for p in f.participants
+            if p.kind == "organization"} <= orgs
     assert result.n_facts >= len(kazakh)
     latest = result.latest
     assert len(latest) == query.LATEST_FACTS

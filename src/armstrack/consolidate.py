@@ -92,7 +92,9 @@ def implied_facts(facts: list[Fact]) -> list[Fact]:
         if f.type != "facility" or not f.systems or not PRODUCTION.search(f.evidence):
             continue
         hosts = [p for p in f.participants if p.role == "host"]
-        owners = [p for p in f.participants if p.role == "owner" and p.country and hosts and p.country != hosts[0].country]
+        if not hosts or any(p.role == "owner" and p.country == hosts[0].country for p in f.participants):
+            continue  # a plant the host country co-owns is co-production, not licensed production
+        owners = [p for p in f.participants if p.role == "owner" and p.country]
         for owner in owners[:1]:
             out.append(replace(
                 f,

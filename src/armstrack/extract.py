@@ -199,7 +199,8 @@ def fill_roles(rule: Rule, finder: SlotFinder) -> tuple[dict[str, list[Mention]]
             symmetric = rule.type in SYMMETRIC_TYPES and role in ("party", "partner")
             if fills[role] and (not symmetric or len(fills[role]) >= max(rule.min_parties, 2)):
                 continue
-            others = [m for r, ms in fills.items() if r != role for m in ms]
+            # a plant's host may also own it when the sentence says so (a joint Iran-Russia plant in Russia)
+            others = [m for r, ms in fills.items() if r != role for m in ms] if rule.type != "facility" or with_fallbacks else []
             chosen, cost = finder.fill(
                 slots, exclude={m.name for m in others} | {m.name for m in fills[role]}, kinds=rule.kinds.get(role),
                 symmetric=symmetric, min_count=rule.min_parties, coordinated=rule.coordinated_subject,
