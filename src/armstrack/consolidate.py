@@ -137,7 +137,8 @@ def _subsumed(a: Fact, b: Fact) -> bool:
     if not a_named and b_named:
         # "Turkish UAVs" restates "Turkish ANKA drones" named before it, whatever dates each sentence gives;
         # a model named only later may be another product ("an improved version of the Shahed-136").
-        return b.evidence_span[0] <= a.evidence_span[0]
+        # A headline summarises what the body names later.
+        return b.evidence_span[0] <= a.evidence_span[0] or a.evidence_span[0] == 0
     if not compatible_times(a.time, b.time) and (a.type == "arms_transfer" or _orgs(b) <= _orgs(a)):
         return False  # separately dated deliveries are separate facts
     return _richness(b) > _richness(a)
@@ -186,9 +187,32 @@ def drop_tendered_purchases(facts: list[Fact]) -> list[Fact]:
     return [f for f in facts if not (f.type == "arms_transfer" and f.status == "planned" and tendered(f))]
 
 
+def specialise_parties(facts: list[Fact]) -> list[Fact]:
+    """Give a country side the organisation the same sentence names for the deal.
+
+    "production of Turkish ANKA drones will start in Kazakhstan ... under an
+    agreement between Kazakhstan Engineering and Turkish Aerospace Industries":
+    the producer is Kazakhstan Engineering (annotation notes: each role gets the
+    most specific organisation the text names for that deal).
+    """
+    agreements = [f for f in facts if f.type == "agreement"]
+    out = []
+    for f in facts:
+        deal = next((a for a in agreements if a is not f and a.evidence_span == f.evidence_span), None)
+        if deal is not None and f.type not in SYMMETRIC_TYPES:
+            orgs = [p for p in deal.participants if p.kind == "organization" and p.country]
+            swapped = []
+            for p in f.participants:
+                same = [o for o in orgs if o.country == p.name]
+                swapped.append(replace(same[0], role=p.role) if p.kind == "country" and len(same) == 1 else p)
+            f = replace(f, participants=tuple(swapped))
+        out.append(f)
+    return out
+
+
 def consolidate(candidates: list[Fact], named: list[tuple[int, System]] = ()) -> list[Fact]:
     """Merge, imply, subsume, complete, threshold (see module docstring)."""
-    facts = merge_facts(candidates)
+    facts = merge_facts(specialise_parties(candidates))
     facts = merge_facts(facts + implied_facts(facts))
     facts = drop_subsumed(facts)
     facts = complete_models(facts, list(named))

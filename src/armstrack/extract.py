@@ -229,6 +229,9 @@ def _assemble(rule, trigger, actx, index, fills, systems, penalty, attribution, 
     combos = [dict(fills, **{r: [m] for r, m in combo}) for combo in itertools.islice(itertools.product(*lists), MAX_FACTS_PER_TRIGGER)]
     status = rule.status_for(tense_of(trigger, sent.span))
     time = _time(sent, trigger, actx.article.published)
+    raw = sent.span.text
+    lead = len(raw) - len(raw.lstrip())
+    evidence_span = (sent.span.start_char + lead, sent.span.start_char + len(raw.rstrip()))
     confidence = max(0.05, (BASE_CONFIDENCE - penalty) * (CAPTION_WEIGHT if sent.caption else 1.0))
     facts = []
     for combo in combos:
@@ -246,8 +249,8 @@ def _assemble(rule, trigger, actx, index, fills, systems, penalty, attribution, 
                     quantity=_quantity(group[1], sent),
                     money=_money(sent),
                     attributed_to=attribution,
-                    evidence=sent.span.text.strip(),
-                    evidence_span=(sent.span.start_char, sent.span.start_char + len(sent.span.text.rstrip())),
+                    evidence=raw.strip(),
+                    evidence_span=evidence_span,
                     confidence=confidence,
                 )
             )

@@ -223,6 +223,8 @@ class SlotFinder:
         anaphor = self._anaphor(heads)
         if anaphor:
             return anaphor
+        if any(h.pos_ in ("NOUN", "PROPN") for h in heads):
+            return []  # an explicit subject that is no party ("a domestic enterprise that will produce")
         for verb in ancestor_verbs(self.trigger)[:3]:
             heads = subjects([verb])
             found = [p.mention for p in self.parties if in_phrase(p, heads) and self._usable(p)]
