@@ -16,7 +16,7 @@ from armstrack.store import (
 
 CORPUS = Path(os.environ.get("ARMSTRACK_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus"))
 CORPUS_FILES = sorted(CORPUS.glob("*.json"))
-needs_corpus = pytest.mark.skipif(not CORPUS_FILES, reason=f"no corpus at {CORPUS}")
+needs_corpus = pytest.mark.usefixtures("corpus")  # conftest fails (never skips) without the corpus
 
 TEXT = "Kyrgyzstan ordered Bayraktar TB2 drones from Baykar in 2021."
 FACTS = (

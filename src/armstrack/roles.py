@@ -251,16 +251,31 @@ class SlotFinder:
         return []
 
     def _venture(self) -> list[Mention]:
-        """The named company of a joint venture: "a joint venture, X" or "X, a joint venture"."""
+        """The named company of a joint venture: "a joint venture, X" or "X, a joint venture".
+
+        X is the whole apposition, even when parts of it are known names
+        ("Rheinmetall Ukrainian Defense Industry" holds "Rheinmetall").
+        """
         low = self.sent.lower
         at = low.find("joint venture")
         if at < 0:
             return []
         base = self.sent.span.start_char
-        orgs = [p.mention for p in self.parties if p.mention.kind == "organization"]
-        after = [m for m in orgs if 0 <= m.start - (base + at + len("joint venture")) <= 4]
-        before = [m for m in orgs if 0 <= (base + at) - m.end <= 6]
-        return after[:1] or before[:1]
+        orgs = [p for p in self.parties if p.mention.kind == "organization"]
+        after = [p for p in orgs if 0 <= p.mention.start - (base + at + len("joint venture")) <= 4]
+        if after:
+            run = [p for p in orgs if p.span.start >= after[0].span.start]
+            joined = [after[0]]
+            for p in run[1:]:
+                if p.span.start == joined[-1].span.end:
+                    joined.append(p)
+            if len(joined) > 1:
+                first, last = joined[0].mention, joined[-1].mention
+                text = self.sent.span.doc.text[first.start:last.end]
+                return [Mention(first.start, last.end, text, "organization", text, last.country or first.country, form="pattern")]
+            return [after[0].mention]
+        before = [p.mention for p in orgs if 0 <= (base + at) - p.mention.end <= 6]
+        return before[:1]
 
     def _context(self) -> list[Mention]:
         """Actors of the previous sentences of the same paragraph, in reading order."""
