@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .errors import ArmstrackError
@@ -26,7 +27,7 @@ err = Console(stderr=True)
 
 
 def _report_failure(failure: InputFailure) -> None:
-    err.print(f"[red]error[/red] {failure.origin}: {failure.reason}", highlight=False)
+    err.print(f"[red]error[/red] {escape(failure.origin)}: {escape(failure.reason)}", highlight=False)
 
 
 def _extractor(model: str | None):
@@ -45,21 +46,25 @@ def _articles(paths, failures: list[InputFailure]):
 
 
 def _fact_table(article: Article, facts: list[Fact]) -> Table:
-    table = Table(title=f"{article.origin} — {len(facts)} facts", show_lines=True, expand=True)
-    for col in ("type", "participants", "systems", "time", "status", "figures", "source", "evidence"):
-        table.add_column(col, overflow="fold")
+    """One row per fact: what and when, who and with what, and the sentence it came from."""
+    table = Table(title=escape(f"{article.origin} — {len(facts)} facts"), show_lines=True, expand=True)
+    table.add_column("fact", overflow="fold", width=21)  # "procurement_process" fits unbroken
+    table.add_column("parties and equipment", overflow="fold", ratio=3)
+    table.add_column("evidence", overflow="fold", ratio=5)
     for f in facts:
-        parts = "\n".join(f"{p.role}: {p.name}" for p in f.participants)
-        systems = ", ".join(f"{s.name} ({s.category})" for s in f.systems)
-        when = f.time.text or ""
-        if f.time.start or f.time.end:
-            when += f"\n[{f.time.start or ''}–{f.time.end or ''}]"
-        figures = []
+        # article text is hostile input: everything taken from it is escaped for rich markup
+        what = [f"[bold]{f.type}[/bold]", f.status]
+        if f.time.text or f.time.start or f.time.end:
+            what.append(escape(f"{f.time.text or ''} [{f.time.start or '…'}–{f.time.end or '…'}]".strip()))
         if f.quantity:
-            figures.append(f"qty {f.quantity}")
+            what.append(f"qty {f.quantity}")
         if f.money:
-            figures.append(f"{f.money.amount:,.0f} {f.money.currency}" + (f"/{f.money.per}" if f.money.per else ""))
-        table.add_row(f.type, parts, systems, when, f.status, "\n".join(figures), f.attributed_to or "", f.evidence)
+            what.append(f"{f.money.amount:,.0f} {f.money.currency}" + (f"/{f.money.per}" if f.money.per else ""))
+        if f.attributed_to:
+            what.append(escape(f"per {f.attributed_to}"))
+        who = [escape(f"{p.role}: {p.name}") for p in f.participants]
+        who += [escape(f"system: {s.name} ({s.category})") for s in f.systems]
+        table.add_row("\n".join(what), "\n".join(who), f"{escape(f.evidence)}\n[dim]chars {f.evidence_span[0]}–{f.evidence_span[1]}, confidence {f.confidence:.2f}[/dim]")
     return table
 
 
@@ -187,7 +192,7 @@ def run() -> None:
     try:
         main(standalone_mode=True)
     except ArmstrackError as exc:
-        err.print(f"[red]error[/red] {exc}")
+        err.print(f"[red]error[/red] {escape(str(exc))}")
         sys.exit(EXIT_INPUT_FAILED)
 
 from .cli_query import register as _register_queries; _register_queries(main)  # noqa: E402

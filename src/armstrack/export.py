@@ -17,7 +17,7 @@ from typing import IO, Any
 import networkx as nx
 
 from armstrack.graph import Graph
-from armstrack.query import FactView, SHORT_ID, facts
+from armstrack.query import FactView, facts
 
 SIPRI_TYPES = ("arms_transfer", "licensed_production")
 SIPRI_COLUMNS = (
@@ -126,6 +126,3 @@ def write_graphml(graph: Graph, path: str, *, include_rejected: bool = False) ->
     """The full graph as GraphML (Gephi, yEd, Cytoscape)."""
     nx.write_graphml(entity_graph(graph, include_rejected=include_rejected), path)
 
-
-__all__ = ["SIPRI_COLUMNS", "SHORT_ID", "sipri_rows", "write_sipri_csv", "entity_graph", "write_graph_json",
-           "write_graphml"]

@@ -161,40 +161,22 @@ def profile(graph: Graph, country: str, *, latest: int = LATEST_FACTS, include_r
     """
     name = _country(graph, country)
     with graph.engine.connect() as conn:
-        stats = _live_stats(conn, name) if include_rejected else conn.execute(
-            select(S.c.kind, S.c.item, S.c.origin, S.c.n).where(S.c.country == name)).all()
-        ids = [r.item for r in stats if r.kind in (rollup.SYSTEM, rollup.ORGANIZATION)]
-        names = {}
-        for i in range(0, len(ids), CHUNK):
-            names.update({e.id: e for e in conn.execute(select(E).where(E.c.id.in_(ids[i:i + CHUNK])))})
+        if include_rejected:
+            stats = [row for stmt in rollup.selects([name], include_hidden=True) for row in conn.execute(stmt)]
+        else:
+            stats = conn.execute(select(S.c.country, S.c.kind, S.c.item, S.c.origin, S.c.label, S.c.category, S.c.n)
+                                 .where(S.c.country == name)).all()
         rows = _latest(conn, name, latest, include_rejected)
     n_facts = next((r.n for r in stats if r.kind == rollup.TOTAL), 0)
-    by_count = sorted(stats, key=lambda r: (-r.n, names[r.item].name if r.item in names else r.item))
+    by_count = sorted(stats, key=lambda r: (-r.n, r.label))
     partners = [{"country": r.item, "facts": r.n} for r in by_count if r.kind == rollup.PARTNER]
     equipment: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in by_count:
         if r.kind == rollup.SYSTEM:
-            e = names[r.item]
-            equipment[r.origin or UNKNOWN_ORIGIN].append({"system": e.name, "category": e.category, "facts": r.n})
-    organisations = [{"name": names[r.item].name, "country": r.origin or None, "facts": r.n}
+            equipment[r.origin or UNKNOWN_ORIGIN].append({"system": r.label, "category": r.category, "facts": r.n})
+    organisations = [{"name": r.label, "country": r.origin or None, "facts": r.n}
                      for r in by_count if r.kind == rollup.ORGANIZATION]
     return Profile(name, n_facts, partners, dict(equipment), organisations, [_view(r) for r in rows])
-
-
-def _live_stats(conn, name: str) -> list:
-    """The rollup rows of one country counted now, rejected facts included."""
-    rows = []
-    for stmt in rollup.selects([name], include_hidden=True):
-        rows += conn.execute(stmt).all()
-    return [_Stat(kind, item, origin, n) for _country_name, kind, item, origin, n in rows]
-
-
-@dataclass(frozen=True)
-class _Stat:
-    kind: str
-    item: str
-    origin: str
-    n: int
 
 
 def _latest(conn, name: str, limit: int, include_rejected: bool) -> list:

@@ -256,7 +256,9 @@ class Recogniser:
             if not (is_designation or (tok.pos_ == "PROPN" and _capitalised(tok) and tok.text not in ORG_STOPWORDS)):
                 continue
             end = tok.i + 1
-            if end < len(doc) and doc[end].lower_ in CLASS_WORDS:
+            if end + 1 < len(doc) and doc[end].text == "-" and doc[end + 1].lower_ in CLASS_WORDS:
+                end += 2  # "Hangor-class" is three tokens
+            elif end < len(doc) and doc[end].lower_ in CLASS_WORDS:
                 end += 1
             if end in generic:
                 name = doc[tok.i:end].text.replace("-class", " class")

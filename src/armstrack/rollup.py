@@ -11,39 +11,48 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from sqlalchemy import Select, delete, distinct, false, func, insert, literal, select
+from sqlalchemy import Select, Text, delete, distinct, false, func, insert, literal, null, select
 from sqlalchemy.engine import Connection
 
-from armstrack.store import cluster_countries_table, cluster_entities_table, country_stats_table
+from armstrack.store import cluster_countries_table, cluster_entities_table, country_stats_table, entities_table
 
 TOTAL, PARTNER, SYSTEM, ORGANIZATION = "total", "partner", "system", "organization"
 GENERIC_SYSTEM_PREFIX = "system:generic:"
 ORG_PREFIX = "org:"
 CHUNK = 200  # countries per IN (...) list
 
-CC, CE, S = cluster_countries_table, cluster_entities_table, country_stats_table
-COLUMNS = ("country", "kind", "item", "origin", "n")
+CC, CE, E, S = cluster_countries_table, cluster_entities_table, entities_table, country_stats_table
+COLUMNS = ("country", "kind", "item", "origin", "label", "category", "n")
+
+
+def _row(*columns) -> list:
+    """Name the selected columns after ``country_stats``'s, so rows read the same either way."""
+    return [c.label(name) for c, name in zip(columns, COLUMNS)]
 
 
 def selects(countries: list[str] | None, *, include_hidden: bool = False) -> list[Select]:
-    """The rollup rows (country, kind, item, origin, n) of ``countries`` (all when None)."""
+    """The rollup rows (country, kind, item, origin, label, category, n) of ``countries`` (all when None)."""
     a, b = CC.alias("a"), CC.alias("b")
     mine = ([] if include_hidden else [a.c.hidden == false()]) + (
         [a.c.country.in_(countries)] if countries is not None else [])
     n = func.count(distinct(a.c.cluster_id))
     origin = func.coalesce(CE.c.country, "")
-    with_entities = a.join(CE, CE.c.cluster_id == a.c.cluster_id)
+    with_entities = a.join(CE, CE.c.cluster_id == a.c.cluster_id).join(E, E.c.id == CE.c.entity_id)
+    none = null().cast(Text)
     return [
-        select(a.c.country, literal(TOTAL), literal(""), literal(""), n).where(*mine).group_by(a.c.country),
-        select(a.c.country, literal(PARTNER), b.c.country, literal(""), n)
+        select(*_row(a.c.country, literal(TOTAL), literal(""), literal(""), literal(""), none, n))
+        .where(*mine).group_by(a.c.country),
+        select(*_row(a.c.country, literal(PARTNER), b.c.country, literal(""), b.c.country, none, n))
         .select_from(a.join(b, b.c.cluster_id == a.c.cluster_id))
         .where(*mine, b.c.country != a.c.country).group_by(a.c.country, b.c.country),
-        select(a.c.country, literal(SYSTEM), CE.c.entity_id, origin, n).select_from(with_entities)
+        select(*_row(a.c.country, literal(SYSTEM), CE.c.entity_id, origin, E.c.name, E.c.category, n))
+        .select_from(with_entities)
         .where(*mine, CE.c.role == SYSTEM, ~CE.c.entity_id.startswith(GENERIC_SYSTEM_PREFIX))
-        .group_by(a.c.country, CE.c.entity_id, origin),
-        select(a.c.country, literal(ORGANIZATION), CE.c.entity_id, origin, n).select_from(with_entities)
+        .group_by(a.c.country, CE.c.entity_id, origin, E.c.name, E.c.category),
+        select(*_row(a.c.country, literal(ORGANIZATION), CE.c.entity_id, origin, E.c.name, none, n))
+        .select_from(with_entities)
         .where(*mine, CE.c.role != SYSTEM, CE.c.entity_id.startswith(ORG_PREFIX))
-        .group_by(a.c.country, CE.c.entity_id, origin),
+        .group_by(a.c.country, CE.c.entity_id, origin, E.c.name),
     ]
 
 

@@ -198,6 +198,8 @@ country_stats_table = Table(
     Column("kind", String(16), nullable=False),  # total | partner | system | organization
     Column("item", Text, nullable=False),  # partner country or entity id ("" for total)
     Column("origin", Text, nullable=False),  # system origin / organisation country ("" when unknown)
+    Column("label", Text, nullable=False),  # display name, so a profile needs no second lookup
+    Column("category", Text),  # a system's category
     Column("n", Integer, nullable=False),  # visible merged facts
     PrimaryKeyConstraint("country", "kind", "item", "origin"),
 )

@@ -1,0 +1,125 @@
+"""Extraction on single sentences written for these tests (not corpus sentences).
+
+Each row says what an analyst would record: the type, the parties in their
+roles (direction matters: producer vs licensor, buyer vs seller) and the
+equipment. Rows are deliberately varied in wording so that they test the
+rules, not the corpus.
+"""
+from __future__ import annotations
+
+import pytest
+
+from armstrack.model import Article, Fact
+
+PUBLISHED = "2023-06-15"
+
+
+def extract(extractor, text: str, published: str | None = PUBLISHED) -> list[Fact]:
+    return extractor.extract(Article("test", text, published=published))
+
+
+def roles(fact: Fact) -> set[tuple[str, str]]:
+    return {(p.role, p.name) for p in fact.participants}
+
+
+def find(facts: list[Fact], fact_type: str, expected_roles: set[tuple[str, str]]) -> Fact:
+    for f in facts:
+        if f.type == fact_type and expected_roles <= roles(f):
+            return f
+    raise AssertionError(f"no {fact_type} with {expected_roles} in {[(f.type, roles(f)) for f in facts]}")
+
+
+@pytest.mark.parametrize("text, fact_type, expected, system", [
+    ("Kazakhstan will produce Turkish drones.", "licensed_production",
+     {("producer", "Kazakhstan"), ("licensor", "Turkey")}, "drones"),
+    ("Japan will produce F-35 fighters under license from Lockheed Martin.", "licensed_production",
+     {("producer", "Japan"), ("licensor", "Lockheed Martin")}, "F-35"),
+    ("Poland bought 48 K9 howitzers from South Korea.", "arms_transfer",
+     {("supplier", "South Korea"), ("recipient", "Poland")}, "K9"),
+    ("Indonesia will buy 42 Rafale fighter jets from France, the defence ministry said.", "arms_transfer",
+     {("supplier", "France"), ("recipient", "Indonesia")}, "Rafale"),
+    ("Egypt received its first Rafale jets from Dassault Aviation in 2017.", "arms_transfer",
+     {("supplier", "Dassault Aviation"), ("recipient", "Egypt")}, "Rafale"),
+    ("Morocco has ordered Bayraktar TB2 drones from Turkey, according to Reuters.", "arms_transfer",
+     {("supplier", "Turkey"), ("recipient", "Morocco")}, "Bayraktar TB2"),
+    ("Poland signed a contract with Hyundai Rotem for 180 K2 tanks in July 2022.", "arms_transfer",
+     {("supplier", "Hyundai Rotem"), ("recipient", "Poland")}, "K2"),
+    ("Germany donated 18 Leopard 2 tanks to Ukraine.", "aid",
+     {("donor", "Germany"), ("recipient", "Ukraine")}, "Leopard 2"),
+    ("India and Russia jointly produce BrahMos missiles.", "co_production",
+     {("partner", "India"), ("partner", "Russia")}, "BrahMos"),
+    ("The United States will train Ukrainian pilots to fly F-16 fighter jets.", "training",
+     {("provider", "United States"), ("trainee", "Ukraine")}, None),
+    ("Lockheed Martin will build a plant in India to produce C-130J parts.", "facility",
+     {("owner", "Lockheed Martin"), ("host", "India")}, None),
+])
+def test_direction_and_equipment(extractor, text, fact_type, expected, system):
+    fact = find(extract(extractor, text), fact_type, expected)
+    if system:
+        assert any(system.lower() in s.name.lower() for s in fact.systems), fact.systems
+
+
+@pytest.mark.parametrize("text, fact_type, parties", [
+    ("The Philippines signed a deal worth $375 million with India for BrahMos missiles in January 2022.",
+     "agreement", {"Philippines", "India"}),
+    ("Rheinmetall and Ukroboronprom established a joint venture, Rheinmetall Ukrainian Defense Industry, in 2023.",
+     "joint_venture", {"Rheinmetall", "Ukroboronprom"}),
+])
+def test_symmetric_parties(extractor, text, fact_type, parties):
+    facts = [f for f in extract(extractor, text) if f.type == fact_type]
+    assert facts and parties <= {p.name for p in facts[0].participants}
+
+
+def test_joint_venture_names_its_company(extractor):
+    text = "Rheinmetall and Ukroboronprom established a joint venture, Rheinmetall Ukrainian Defense Industry, in 2023."
+    (jv,) = [f for f in extract(extractor, text) if f.type == "joint_venture"]
+    assert ("venture", "Rheinmetall Ukrainian Defense Industry") in roles(jv)
+    assert jv.time.start == "2023" and jv.status == "completed"
+
+
+@pytest.mark.parametrize("text", [
+    "Turkey and Azerbaijan held joint military exercises near Baku.",
+    "Turkey sent humanitarian aid to Syria after the earthquake.",
+    "The two leaders discussed the strategic partnership between their countries.",
+    "Officials said the weather was fine.",
+])
+def test_no_fact_where_the_text_states_none(extractor, text):
+    assert extract(extractor, text) == []
+
+
+def test_figures_time_status_attribution(extractor):
+    text = "The Philippines signed a deal worth $375 million with India for BrahMos missiles in January 2022."
+    (deal,) = [f for f in extract(extractor, text) if f.type == "agreement"]
+    assert deal.money is not None and deal.money.amount == 375_000_000 and deal.money.currency == "USD"
+    assert deal.time.start == "2022-01" and deal.status == "completed"
+    (order,) = [f for f in extract(extractor, "Morocco has ordered Bayraktar TB2 drones from Turkey, according to Reuters.")
+                if f.type == "arms_transfer"]
+    assert order.attributed_to == "Reuters"
+    (buy,) = [f for f in extract(extractor, "Poland bought 48 K9 howitzers from South Korea.")]
+    assert buy.quantity == 48
+
+
+def test_planned_status_from_modality(extractor):
+    (f,) = extract(extractor, "Kazakhstan may start producing Turkish drones as early as 2024.")
+    assert f.status == "planned" and f.time.start == "2024"
+
+
+def test_two_countries_resolve_to_the_pair(extractor):
+    text = ("Turkey and Kazakhstan have cooperated on defence since 1993.\n"
+            "Last year the two countries signed an agreement on military training.")
+    (deal,) = [f for f in extract(extractor, text, "2023-06-15") if f.type == "agreement"]
+    assert {p.name for p in deal.participants} == {"Turkey", "Kazakhstan"}
+
+
+def test_list_of_recipients_gives_one_fact_each(extractor):
+    text = "Bayraktar TB2 drones have been exported to Poland, Qatar and Ukraine."
+    facts = [f for f in extract(extractor, text) if f.type == "arms_transfer"]
+    assert {p.name for f in facts for p in f.participants if p.role == "recipient"} == {"Poland", "Qatar", "Ukraine"}
+
+
+def test_evidence_span_points_at_the_evidence(extractor):
+    text = "Headline about drones\n\n  Poland bought 48 K9 howitzers from South Korea.  \n"
+    (fact,) = extract(extractor, text)
+    start, end = fact.evidence_span
+    assert text[start:end] == fact.evidence
+    assert 0 < fact.confidence <= 1
