@@ -101,6 +101,8 @@ def test_planned_purchase_under_open_tender_is_the_tender():
     buy = fact("arms_transfer", o("supplier", "Baykar", "Turkey"), o("recipient", "Ministry of Defense of Romania", "Romania"),
                systems=(System("Bayraktar TB2", "uav"),), status="planned")
     tender = fact("procurement_process", o("buyer", "Ministry of Defense of Romania", "Romania"), status="planned")
+    running = fact("procurement_process", o("buyer", "Ministry of Defense of Romania", "Romania"), status="ongoing")
+    assert drop_tendered_purchases([buy, running]) == [buy, running]
     assert drop_tendered_purchases([buy, tender]) == [tender]
 
 

@@ -9,8 +9,8 @@
    more specific fact (Kazakhstan produces Turkish ANKA drones) is dropped;
 4. complete: a fact that still names only generic equipment ("drones") gets the
    model of that category the article named last before it;
-5. a planned purchase that the article also reports as an open tender is the
-   tender, not a transfer (annotation notes: procurement_process);
+5. a planned purchase that the buyer will first put to tender is the tender,
+   not a transfer (annotation notes: procurement_process);
 6. threshold: candidates whose confidence fell below ``MIN_CONFIDENCE``
    (too many guesses) are dropped.
 """
@@ -177,8 +177,8 @@ def complete_models(facts: list[Fact], named: list[tuple[int, System]]) -> list[
 
 
 def drop_tendered_purchases(facts: list[Fact]) -> list[Fact]:
-    """A planned purchase that is also an open tender of the same buyer is reported as the tender."""
-    tenders = [f for f in facts if f.type == "procurement_process" and f.status != "completed"]
+    """A planned purchase that the buyer will first put to tender is reported as the tender."""
+    tenders = [f for f in facts if f.type == "procurement_process" and f.status == "planned"]
 
     def tendered(f: Fact) -> bool:
         recipients = {p.country or p.name for p in f.participants if p.role == "recipient"}

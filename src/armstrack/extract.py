@@ -23,7 +23,7 @@ from spacy.tokens import Doc, Span, Token
 from .consolidate import consolidate
 from .figures import find_money, parse_number
 from .model import ROLES, Article, Fact, Mention, Participant, System, TimeSpan
-from .qualify import attributions, tense_of
+from .qualify import REPORT_VERBS, attributions, tense_of
 from .recognise import Recognition
 from .roles import ArticleContext, SlotFinder
 from .rules import Rule
@@ -160,10 +160,28 @@ def _time(sent: Sentence, trigger: Token, published: str | None) -> TimeSpan:
         return [t for t in times if any(t.start <= c < t.end for c in chars)]
 
     verb = clause_verbs(trigger)[0]
+    times = [t for t in times if not _reporting_time(sent, t)]
+    if not times:
+        return TimeSpan()
     pool = inside(trigger.subtree) if trigger.pos_ in ("NOUN", "PROPN") else []
     pool = pool or inside(verb.subtree) or times
     best = min(pool, key=lambda t: min(abs(t.start - pos), abs(t.end - pos)))
     return best.span
+
+
+def _reporting_time(sent: Sentence, mention) -> bool:
+    """"..., the minister said on July 10": the date of the saying is not the fact's date."""
+    span = sent.span.doc.char_span(sent.span.start_char + mention.start, sent.span.start_char + mention.end, alignment_mode="expand")
+    if span is None:
+        return False
+    head = span.root
+    for _ in range(3):
+        if head.head is head:
+            break
+        head = head.head
+        if head.pos_ in ("VERB", "AUX"):
+            return head.lemma_.lower() in REPORT_VERBS
+    return False
 
 
 def _money(sent: Sentence):

@@ -28,9 +28,43 @@ REPORT_VERBS = frozenset("say tell report announce note add state claim confirm 
 ACCORDING = re.compile(r"\baccording to\s+(?:the\s+)?(?P<who>[^,.;]+)", re.I)
 
 
-def tense_of(trigger: Token, sent: Span) -> str:
-    """"planned", "progressive", "past", "present" or "default" for the trigger's clause."""
+# Nouns whose complement is a deal not yet carried out ("a contract to purchase", "an order for").
+DEAL_NOUNS = frozenset("contract deal agreement order plan decision approval request tender memorandum".split())
+# "has begun to provide", "started constructing": under way.
+INCEPTIVE = frozenset("start begin continue keep".split())
+
+
+def _clause_text(trigger: Token) -> str:
+    """The text of the trigger's own clause (nested clauses excluded), for cue words."""
     from .slots import clause_verbs
+
+    verb = clause_verbs(trigger)[0]
+    nested = {t.i for c in verb.children if c.dep_ in ("advcl", "relcl", "ccomp", "parataxis") for t in c.subtree}
+    return " ".join(t.text for t in verb.subtree if t.i not in nested)
+
+
+def _in_deal(trigger: Token) -> bool:
+    """"a contract for the acquisition of", "signed the contract to purchase", "an order to buy"."""
+    tok = trigger
+    for _ in range(4):
+        if tok.head is tok:
+            return False
+        if tok.dep_ not in ("pobj", "prep", "acl", "xcomp", "compound", "aux") and tok is not trigger:
+            return False
+        tok = tok.head
+        if tok.lemma_.lower() in DEAL_NOUNS and tok.pos_ == "NOUN":
+            return True
+    return False
+
+
+def tense_of(trigger: Token, sent: Span) -> str:
+    """"planned", "progressive", "past", "present" or "default" for the trigger's clause.
+
+    Tried in order: modality and plans ("may start", "is expected to", "will"),
+    a deal not yet executed ("signed a contract to purchase"), inception
+    ("has begun to provide" is under way), then the verb's tense.
+    """
+    from .slots import LIGHT_VERBS, clause_verbs, governing_verb
 
     if trigger.pos_ in ("NOUN", "PROPN"):
         own = [c for c in trigger.children if c.dep_ in ("acl", "relcl") and c.pos_ == "VERB"]
@@ -39,22 +73,26 @@ def tense_of(trigger: Token, sent: Span) -> str:
     verbs = clause_verbs(trigger)
     aux = [c for v in verbs for c in v.children if c.dep_ in ("aux", "auxpass")]
     lemmas = {t.lemma_.lower() for t in verbs} | {t.lower_ for t in aux}
-    window = sent.text[max(0, trigger.idx - sent.start_char - 60): trigger.idx - sent.start_char + 40]
-    if lemmas & MODALS or (lemmas & PLAN_VERBS and any(v.dep_ == "ROOT" or v.i != trigger.i for v in verbs if v.lemma_.lower() in PLAN_VERBS)):
+    clause = _clause_text(trigger)
+    if lemmas & MODALS or any(v.lemma_.lower() in PLAN_VERBS and v.i != trigger.i for v in verbs):
         return "planned"
-    if PLAN_WORDS.search(window) and not re.search(r"\b(was|were|had)\b", window):
+    if PLAN_WORDS.search(clause) and not re.search(r"\b(was|were|had)\b", clause):
         return "planned"
-    if ONGOING_WORDS.search(window) or any(t.tag_ == "VBG" and any(a.lemma_ == "be" for a in aux) for t in verbs):
+    if _in_deal(trigger):
+        return "planned"
+    if ONGOING_WORDS.search(clause) or any(t.tag_ == "VBG" and any(a.lemma_ == "be" for a in aux) for t in verbs):
         return "progressive"
+    if any(v.lemma_.lower() in INCEPTIVE and v.i != trigger.i for v in verbs):
+        return "progressive"
+    if trigger.pos_ in ("NOUN", "PROPN"):
+        verb = governing_verb(trigger)
+        if verb is None or verb.lemma_.lower() not in LIGHT_VERBS:
+            return "default"  # "the activity of AZAD Systems, a joint venture": only said to exist
     tags = {v.tag_ for v in verbs} | {a.tag_ for a in aux}
     if tags & {"VBD"} or ("VBN" in tags and {"have", "has", "had"} & {a.lower_ for a in aux}):
         return "past"
     if tags & {"VBZ", "VBP"}:
         return "present"
-    if trigger.pos_ == "NOUN":
-        head = trigger.head
-        if head.tag_ == "VBD":
-            return "past"
     return "default"
 
 
