@@ -53,7 +53,7 @@ MINISTRY_WORDS = (
 )
 # Words that stand for the country itself (annotation notes: governments and
 # generic forces become the country).
-COUNTRY_STAND_INS = ("government", "side", "state", "authorities", "parliament", "presidency", "leadership")
+COUNTRY_STAND_INS = ("government", "side", "authorities", "parliament", "presidency", "leadership", "cabinet")
 
 # A capitalised run containing one of these is an organisation name.
 ORG_KEYWORDS = frozenset(
@@ -190,7 +190,7 @@ class Recogniser:
                 continue
             country = entry[1]
             nxt = _following_words(doc, span.end, 5)
-            word = next((w for w in (*MINISTRY_WORDS, *SERVICE_WORDS) if _starts_with_words(nxt, w)), None)
+            word = next((w for w in (*MINISTRY_WORDS, *SERVICE_WORDS, *COUNTRY_STAND_INS) if _starts_with_words(nxt, w)), None)
             if word is None:
                 out.append((span, entry))
                 continue
@@ -203,7 +203,7 @@ class Recogniser:
             whole = doc[start:end]
             if word in MINISTRY_WORDS:
                 out.append((whole, ("organization", f"Ministry of Defense of {country}", country, None, None, "name")))
-            elif word in ("armed forces", "military"):
+            elif word in ("armed forces", "military") or word in COUNTRY_STAND_INS:
                 out.append((whole, ("country", country, country, None, None, "generic")))
             else:
                 name = f"{span.text} {' '.join(t.text for t in doc[span.end + _possessive_offset(doc, span.end):end])}"
