@@ -130,11 +130,15 @@ def _subsumed(a: Fact, b: Fact) -> bool:
     """True when ``b`` says everything ``a`` says, more specifically."""
     if a is b or a.type != b.type or not _same_sides(a, b):
         return False
+    if a.type == "agreement" and {p.name for p in a.participants} - {p.name for p in b.participants}:
+        return False  # a government MoU and a company contract are two agreements
     a_named = {s.name for s in a.systems if not is_generic(s)}
     b_named = {s.name for s in b.systems if not is_generic(s)}
     if a_named and not a_named <= b_named:
         return False
-    if not a_named and b_named:
+    if a.systems and b.systems and not {s.category for s in a.systems} & {s.category for s in b.systems}:
+        return False  # submarines and frigates are two deals
+    if not a_named and b_named and a.systems:
         # "Turkish UAVs" restates "Turkish ANKA drones" named before it, whatever dates each sentence gives;
         # a model named only later may be another product ("an improved version of the Shahed-136").
         # A headline summarises what the body names later.
