@@ -86,7 +86,7 @@ def test_jointly_owned_plant_implies_nothing():
 
 def test_generic_equipment_completed_with_the_model_named_before():
     f = fact("arms_transfer", c("supplier", "Turkey"), c("recipient", "Qatar"), systems=(DRONES,), span=(400, 450))
-    (done,) = complete_models([f], [(100, ANKA), (420, System("Altay", "armoured_vehicle"))])
+    (done,) = complete_models([f], [(100, ANKA, "Turkey"), (300, System("Wing Loong", "uav"), "China"), (420, System("Altay", "armoured_vehicle"), "Turkey")])
     assert ANKA in done.systems
 
 

@@ -45,9 +45,21 @@ def fact_identity(fact: Fact) -> tuple:
     return (fact.type, people, systems)
 
 
+def _same_date(x: str | None, y: str | None) -> bool:
+    """"2011" and "2011-05" may be one date; "2011" and "2012" are not."""
+    return not (x and y) or x.startswith(y) or y.startswith(x)
+
+
+def _unplaced(t: TimeSpan) -> bool:
+    """A written date that could not be placed ("on October 19" with no year known)."""
+    return bool(t.text) and not (t.start or t.end) and any(ch.isdigit() for ch in t.text)
+
+
 def compatible_times(a: TimeSpan, b: TimeSpan) -> bool:
     """No conflicting start and no conflicting end ("in 1993" and "by 2019" fit together)."""
-    return not (a.start and b.start and a.start != b.start) and not (a.end and b.end and a.end != b.end)
+    if (_unplaced(a) or _unplaced(b)) and (a.start or a.end or b.start or b.end or a.text != b.text):
+        return False
+    return _same_date(a.start, b.start) and _same_date(a.end, b.end)
 
 
 def _joined_time(a: TimeSpan, b: TimeSpan) -> TimeSpan:
@@ -132,6 +144,8 @@ def _subsumed(a: Fact, b: Fact) -> bool:
         return False
     if a.type == "agreement" and {p.name for p in a.participants} - {p.name for p in b.participants}:
         return False  # a government MoU and a company contract are two agreements
+    if (a.status == "planned") != (b.status == "planned") and a.type == "arms_transfer":
+        return False  # "on order" and "in service" are two facts
     a_named = {s.name for s in a.systems if not is_generic(s)}
     b_named = {s.name for s in b.systems if not is_generic(s)}
     if a_named and not a_named <= b_named:
@@ -157,23 +171,45 @@ def _richness(fact: Fact) -> tuple:
     return (len(fact.participants), _orgs(fact), len(fact.systems), bool(fact.time.start), fact.confidence)
 
 
+def _self_owned_duplicate(a: Fact, b: Fact) -> bool:
+    """A plant whose owner was only guessed as its host, when the article names a real owner."""
+    if a.type != "facility" or b.type != "facility" or a is b:
+        return False
+    hosts = {p.name for p in a.participants if p.role == "host"}
+    owners = {p.country or p.name for p in a.participants if p.role == "owner"}
+    b_hosts = {p.name for p in b.participants if p.role == "host"}
+    b_owners = {p.country or p.name for p in b.participants if p.role == "owner"}
+    return owners <= hosts and hosts == b_hosts and not b_owners <= b_hosts
+
+
 def drop_subsumed(facts: list[Fact]) -> list[Fact]:
     keep = []
     for a in facts:
-        if not any(_subsumed(a, b) for b in facts):
+        if not any(_subsumed(a, b) or _self_owned_duplicate(a, b) for b in facts):
             keep.append(a)
     return keep
 
 
-def complete_models(facts: list[Fact], named: list[tuple[int, System]]) -> list[Fact]:
-    """Add to a generic-only fact the model of its category the article named last before it."""
+SOURCE_ROLES = ("supplier", "licensor", "donor", "owner", "partner", "provider")
+
+
+def complete_models(facts: list[Fact], named: list[tuple[int, System, str | None]]) -> list[Fact]:
+    """Add to a generic-only fact the model of its category the article named last before it.
+
+    ``named`` holds (position, system, origin country or None). A model whose
+    origin is known must come from the fact's supplying side: "the Chinese and
+    Turkish drones" are the Wing Loong and the TB2, not the Uzbek-designed Lochin.
+    """
     out = []
     for f in facts:
         if f.systems and all(is_generic(s) for s in f.systems):
-            start = f.evidence_span[0]
+            sources = {p.country or p.name for p in f.participants if p.role in SOURCE_ROLES}
             cats = {s.category for s in f.systems}
-            before = [s for pos, s in named if start - MODEL_LOOKBACK_CHARS <= pos < start and s.category in cats]
-            after = [s for pos, s in named if start <= pos < f.evidence_span[1] + MODEL_LOOKAHEAD_CHARS and s.category in cats]
+            start, end = f.evidence_span
+            fitting = [(pos, s) for pos, s, origin in named
+                       if s.category in cats and (origin is None or not sources or origin in sources)]
+            before = [s for pos, s in fitting if start - MODEL_LOOKBACK_CHARS <= pos < start]
+            after = [s for pos, s in fitting if start <= pos < end + MODEL_LOOKAHEAD_CHARS]
             if before or after:
                 f = replace(f, systems=f.systems + ((before[-1],) if before else (after[0],)))
         out.append(f)
@@ -214,7 +250,7 @@ def specialise_parties(facts: list[Fact]) -> list[Fact]:
     return out
 
 
-def consolidate(candidates: list[Fact], named: list[tuple[int, System]] = ()) -> list[Fact]:
+def consolidate(candidates: list[Fact], named: list[tuple[int, System, str | None]] = ()) -> list[Fact]:
     """Merge, imply, subsume, complete, threshold (see module docstring)."""
     facts = merge_facts(specialise_parties(candidates))
     facts = merge_facts(facts + implied_facts(facts))

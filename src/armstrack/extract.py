@@ -27,7 +27,7 @@ from .qualify import REPORT_VERBS, attributions, tense_of
 from .recognise import Recognition
 from .roles import ArticleContext, SlotFinder
 from .rules import Rule
-from .slots import Placed, clause_verbs, place_mentions
+from .slots import Placed, clause_verbs, place_mentions, written_origin
 from .timeparse import find_times
 
 SYMMETRIC_TYPES = ("agreement", "co_production", "joint_venture")
@@ -124,7 +124,10 @@ def systems_for(trigger: Token, sents: list[Sentence], index: int) -> list[Place
     if not local and ANAPHORA.search(sent.span.text) and index > 0:
         local = [p for p in sents[index - 1].placed if p.mention.kind == "system"]
     named = [p for p in local if p.mention.form != "generic"]
-    return named or local
+    # "Orlan-10 drones": the noun only heads the model; "and 40 armoured vehicles": another item
+    heads = {q.root.head.i for q in named} | {q.span.end for q in named}
+    others = [p for p in local if p.mention.form == "generic" and p.span.start not in heads and p.root.i not in heads]
+    return (named + others) if named else local
 
 
 def _participant(role: str, m: Mention) -> Participant:
@@ -327,6 +330,18 @@ def extract_facts(article: Article, doc: Doc, recognition: Recognition, rules, k
         for rule in rules:
             for trigger in find_triggers(sent, rule):
                 candidates += apply_rule(rule, trigger, actx, i, attributed[i])
-    named = [(p.mention.start, System(p.mention.name, p.mention.category or "other"))
-             for s in sentences for p in s.placed if p.mention.kind == "system" and p.mention.form != "generic"]
-    return consolidate(candidates, named)
+    return consolidate(candidates, named_systems(sentences))
+
+
+def named_systems(sentences: list[Sentence]) -> list[tuple[int, System, str | None]]:
+    """Every model the article names, where, and its origin (knowledge files, else as written)."""
+    out = []
+    for sent in sentences:
+        parties = [p for p in sent.placed if p.mention.kind == "country"]
+        for p in sent.placed:
+            if p.mention.kind != "system" or p.mention.form == "generic":
+                continue
+            written = [q.mention.name for q in written_origin(p, parties)]
+            origin = p.mention.country or (written[0] if written else None)
+            out.append((p.mention.start, System(p.mention.name, p.mention.category or "other"), origin))
+    return out

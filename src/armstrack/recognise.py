@@ -71,6 +71,7 @@ TITLES = frozenset(
     """Minister President Chairman Chairwoman General Admiral Secretary Chief Director CEO Spokesperson
     Spokesman Deputy Commander Colonel Lieutenant Major Prime King Prince Sheikh Ambassador Mr Mrs Ms Dr""".split()
 )
+SPACED_SUFFIX = re.compile(r"(\d)([A-Z]{1,2}(?:/[A-Z])?)$")
 DESIGNATION = re.compile(r"^(?=[^\s]*\d)[A-Z][A-Za-z]{0,6}-?\d[\w\-]*$|^[A-Z]{1,4}-[A-Z0-9]+$")
 CLASS_WORDS = ("class", "-class", "type")
 
@@ -136,6 +137,7 @@ class Recogniser:
             self._add(f"O|{o.name}", [o.name, *o.aliases], ("organization", o.name, o.country, None, None, form))
         for e in self.kb.equipment:
             names = [e.name, *e.aliases]
+            names += [SPACED_SUFFIX.sub(r"\1 \2", n) for n in names if SPACED_SUFFIX.search(n)]  # "054A/P" -> "054 A/P"
             names += [n + "s" for n in names if n[-1:].isalnum()]
             self._add(f"E|{e.name}", names, ("system", e.name, e.origin, e.category, e.maker or None, "name"))
         nouns = sorted(self.kb.head_nouns)

@@ -208,7 +208,8 @@ class SlotFinder:
         """The clause's subject; for a noun trigger its possessor ("Tehran's supply");
         else the subject of a governing verb ("X announced that the process of selecting ...")."""
         if self.trigger.pos_ in ("NOUN", "PROPN"):
-            owners = [p.mention for p in self.parties if p.root.head.i == self.trigger.i and p.root.dep_ == "poss"]
+            owners = [p.mention for p in self.parties if p.root.head.i == self.trigger.i
+                      and (p.root.dep_ == "poss" or p.root.dep_ == "compound" and p.mention.kind == "organization")]
             if owners:
                 return owners
             verb = governing_verb(self.trigger)
