@@ -241,7 +241,7 @@ def test_mixed_folder_deterministic(tmp_path: Path) -> None:
     _write(root / "sub" / "d.jsonl", json.dumps({"text": ARTICLE}) + "\n{oops\n")
     _write(root / "sub" / "deeper" / "e_empty.txt", "")
     _write(root / "z_bin.txt", b"\x00\x01\x02binary")
-    _write(root / "notes.md", "# notes")
+    _write(root / "notes.pdf", "# notes")
     _write(root / "de.txt", FOREIGN["de"])
     _write(root / ".hidden.txt", ARTICLE)
     _write(root / ".git" / "x.txt", ARTICLE)
@@ -250,7 +250,7 @@ def test_mixed_folder_deterministic(tmp_path: Path) -> None:
         ("Article", "a_good.json", ""),
         ("Article", "b_good.txt", ""),
         ("InputFailure", "de.txt", "not English (detected 'de')"),
-        ("InputFailure", "notes.md", "unsupported file type '.md'"),
+        ("InputFailure", "notes.pdf", "unsupported file type '.pdf'"),
         ("Article", "sub/c_good.html", ""),
         ("Article", "sub/d.jsonl#1", ""),
         ("InputFailure", "sub/d.jsonl#2", got[6][2]),
@@ -309,3 +309,15 @@ def test_corpus_folder_reads_every_article() -> None:
         doc = json.loads(Path(art.origin).read_text(encoding="utf-8"))
         assert art.id == doc["id"] and art.outlet == doc["source"] and art.published == doc["published"]
         assert art.text.strip() and all(0 <= a < b <= len(art.text) for a, b in art.captions)
+
+
+def test_folder_documentation_is_skipped_but_named_files_are_reported(tmp_path):
+    from armstrack.ingest import read_inputs
+    from armstrack.model import Article, InputFailure
+
+    (tmp_path / "README.md").write_text("# notes about these articles")
+    (tmp_path / "a.txt").write_text("Poland bought 48 K9 howitzers from South Korea in 2022. " * 5)
+    items = list(read_inputs([tmp_path]))
+    assert [type(i) for i in items] == [Article]
+    (named,) = list(read_inputs([tmp_path / "README.md"]))
+    assert isinstance(named, InputFailure) and "unsupported" in named.reason

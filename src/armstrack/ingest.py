@@ -49,6 +49,11 @@ _CONTROL_BYTES = frozenset(range(0x20)) - {0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1B}
 _UTF16_32_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
+# Files that document a folder of articles rather than being articles (a corpus README,
+# annotation notes, config): skipped inside folders, still reported when named directly.
+FOLDER_NOTES_SUFFIXES = frozenset((".md", ".rst", ".yml", ".yaml", ".toml", ".cfg", ".ini"))
+
+
 def read_inputs(
     paths: Iterable[str | Path], *, max_bytes: int = MAX_INPUT_BYTES
 ) -> Iterator[Article | InputFailure]:
@@ -92,6 +97,9 @@ def _read_dir(path: Path, origin: str, max_bytes: int, visited: set[str]) -> Ite
         if name.startswith("."):
             continue  # hidden files and folders (.git, .DS_Store, editor swap files)
         child, child_origin = path / name, os.path.join(origin, name)
+        if child.suffix.lower() in FOLDER_NOTES_SUFFIXES and not child.is_dir():
+            log.info("%s: documentation beside the articles, skipped", child_origin)
+            continue
         if child.is_dir():
             yield from _read_dir(child, child_origin, max_bytes, visited)
         else:
