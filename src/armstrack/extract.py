@@ -100,7 +100,7 @@ def _vetoed(trigger: Token, sent: Sentence, rule: Rule) -> bool:
     doc = sent.span.doc
     named = {i for p in sent.placed for i in range(p.span.start, p.span.end)}
     lo, hi = max(sent.span.start, trigger.i - FORBID_WINDOW), min(sent.span.end, trigger.i + FORBID_WINDOW + 1)
-    window = " ".join(t.lower_ for t in doc[lo:hi] if t.i not in named)
+    window = "".join((" " * len(t.text_with_ws)) if t.i in named else t.text_with_ws.lower() for t in doc[lo:hi])
     return any(_has(window, w) for w in rule.forbids)
 
 
@@ -111,16 +111,25 @@ def own_clause(verb: Token) -> set[int]:
     return {t.i for t in verb.subtree} - skip
 
 
-def systems_for(trigger: Token, sents: list[Sentence], index: int) -> list[Placed]:
+def systems_for(trigger: Token, sents: list[Sentence], index: int, strict: bool = False) -> list[Placed]:
     """Equipment of the trigger's clause (else of the sentence, else what "these" refers to).
 
+    With ``strict`` (rules that need equipment) only the clause counts: in
+    "the centre will use the aircraft to provide training", nothing is supplied.
     A specific model hides generic nouns ("drones") of the same clause;
     ``consolidate`` later completes facts that only have generic nouns.
     """
     sent = sents[index]
     systems = [p for p in sent.placed if p.mention.kind == "system"]
-    clause = own_clause(clause_verbs(trigger)[0])
-    local = [p for p in systems if p.span.start in clause] or systems
+    verb = clause_verbs(trigger)[0]
+    clause = own_clause(verb)
+    if verb.dep_ == "relcl":  # "a drone ..., which Turkey has been supplying to Ukraine": the antecedent
+        clause |= set(range(sent.span.start, verb.i))
+    elif verb.dep_ in ("advcl", "acl", "xcomp") and not any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children):
+        clause |= own_clause(verb.head)  # "Eight Orlan-10 drones were shown, purchased from Russia"
+    local = [p for p in systems if p.span.start in clause]
+    if not local and not strict:
+        local = systems
     if not local and ANAPHORA.search(sent.span.text) and index > 0:
         local = [p for p in sents[index - 1].placed if p.mention.kind == "system"]
     named = [p for p in local if p.mention.form != "generic"]
@@ -195,7 +204,7 @@ def _money(sent: Sentence):
 def apply_rule(rule: Rule, trigger: Token, actx: ArticleContext, index: int, attribution: str | None) -> list[Fact]:
     """All facts one trigger yields under one rule."""
     sent = actx.sentences[index]
-    systems = systems_for(trigger, actx.sentences, index)
+    systems = systems_for(trigger, actx.sentences, index, strict=rule.needs_system)
     if rule.needs_system and not systems:
         return []
     if rule.needs_system_or_money and not systems and not find_money(sent.span.text):

@@ -19,7 +19,8 @@ PLAN_VERBS = frozenset(
 )
 PLAN_WORDS = re.compile(
     r"\b(will|would|plans?|planned|planning|expected|set to|to be|is to|are to|aims?|intends?|"
-    r"envisaged|pledged|willing|next year|in the coming|future|to begin|to start|draft|under negotiation|negotiat\w+|likely)\b",
+    r"envisaged|pledged|willing|next year|in the coming|future|to begin|to start|draft|under negotiation|negotiat\w+|likely|"
+    r"in talks|talks|considering|interested in|seeks?|seeking|wants?|approved|approves|offered|proposed)\b",
     re.I,
 )
 ONGOING_WORDS = re.compile(r"\b(underway|under way|ongoing|continues|continuing|since|has been \w+ing|have been \w+ing|currently)\b", re.I)
@@ -84,6 +85,8 @@ def tense_of(trigger: Token, sent: Span) -> str:
         return "progressive"
     if any(v.lemma_.lower() in INCEPTIVE and v.i != trigger.i for v in verbs):
         return "progressive"
+    if any(c.dep_ == "aux" and c.tag_ == "TO" for c in trigger.children):
+        return "planned"  # "is in talks to buy", "agreed to supply": intended, not done
     if trigger.pos_ in ("NOUN", "PROPN"):
         verb = governing_verb(trigger)
         if verb is None or verb.lemma_.lower() not in LIGHT_VERBS:

@@ -20,7 +20,7 @@ from sqlalchemy import distinct, false, func, select
 
 from armstrack import rollup
 from armstrack.errors import ArmstrackError
-from armstrack.graph import ORIGIN_SIDE, SYSTEM_ROLE, Graph
+from armstrack.graph import ORIGIN_SIDE, SYSTEM_ROLE, Graph, find_cluster
 from armstrack.merge import REJECTED
 from armstrack.model import FACT_TYPES, STATUSES
 from armstrack.store import (
@@ -205,9 +205,8 @@ def _latest(conn, name: str, limit: int, include_rejected: bool) -> list:
 
 # -- facts ---------------------------------------------------------------------------------------
 
-def facts(graph: Graph, *, country: str | None = None, fact_type: str | None = None, since: str | None = None,
-          status: str | None = None, include_rejected: bool = False, limit: int | None = None) -> list[FactView]:
-    """Merged facts filtered by country, type, start date (``since``: an ISO prefix) and status, in date order."""
+def _fact_where(graph: Graph, country: str | None, fact_type: str | None, since: str | None, status: str | None,
+                include_rejected: bool) -> list:
     where = _visible(include_rejected)
     if country:
         where.append(C.c.id.in_(_involving(_country(graph, country))))
@@ -221,12 +220,40 @@ def facts(graph: Graph, *, country: str | None = None, fact_type: str | None = N
         if status not in STATUSES:
             raise QueryError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")
         where.append(C.c.status == status)
+    return where
+
+
+def facts(graph: Graph, *, country: str | None = None, fact_type: str | None = None, since: str | None = None,
+          status: str | None = None, include_rejected: bool = False, limit: int | None = None,
+          offset: int = 0) -> list[FactView]:
+    """Merged facts filtered by country, type, start date (``since``: an ISO prefix) and status, in date order.
+
+    ``limit`` and ``offset`` page through that order (the HTTP API's pagination).
+    """
+    where = _fact_where(graph, country, fact_type, since, status, include_rejected)
     stmt = (select(C).where(*where)
             .order_by(C.c.time_start.is_(None), C.c.time_start, C.c.time_end, C.c.type, C.c.key))
     if limit:
         stmt = stmt.limit(limit)
+    if offset:
+        stmt = stmt.offset(offset)
     with graph.engine.connect() as conn:
         return _sorted([_view(r) for r in conn.execute(stmt)])
+
+
+def count_facts(graph: Graph, *, country: str | None = None, fact_type: str | None = None, since: str | None = None,
+                status: str | None = None, include_rejected: bool = False) -> int:
+    """How many merged facts ``facts`` would list without a limit (a page's total)."""
+    where = _fact_where(graph, country, fact_type, since, status, include_rejected)
+    with graph.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(C).where(*where)).scalar_one()
+
+
+def fact(graph: Graph, ref: str) -> FactView:
+    """One merged fact by its id (a cluster key or a unique prefix of it), rejected or not."""
+    cid, _ = find_cluster(graph, ref)
+    with graph.engine.connect() as conn:
+        return _view(conn.execute(select(C).where(C.c.id == cid)).one())
 
 
 # -- network -------------------------------------------------------------------------------------

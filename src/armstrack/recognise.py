@@ -292,9 +292,10 @@ class Recogniser:
 # -- small helpers ----------------------------------------------------------
 
 def _longest_first(spans):
-    """Resolve overlaps: longer spans win, then knowledge-file entries over patterns."""
+    """Resolve overlaps: longer spans win, then knowledge-file entries over patterns,
+    then an organisation over a town of the same name ("Kongsberg")."""
     rank = {"name": 0, "demonym": 0, "capital": 0, "source": 0, "pattern": 1, "model": 2, "generic": 1}
-    ordered = sorted(spans, key=lambda s: (-(s[0].end - s[0].start), rank.get(s[1][5], 3), s[0].start))
+    ordered = sorted(spans, key=lambda s: (-(s[0].end - s[0].start), rank.get(s[1][5], 3), s[1][0] == "place", s[0].start))
     used: set[int] = set()
     kept = []
     for span, entry in ordered:

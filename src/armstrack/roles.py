@@ -126,7 +126,7 @@ class SlotFinder:
                      and not (fallback and (m.country or m.name) in exclude_countries)]
             if base == "topic":
                 found = found[:1]
-            if coordinated and base == "subj" and len(found) < 2:
+            if coordinated and base == "subj" and not self._coordinated(found):
                 continue
             if not found:
                 continue
@@ -143,6 +143,9 @@ class SlotFinder:
         slotted = lambda name: [p.mention for p in parties if self.slots[id(p)] == name]  # noqa: E731
         if slot == "subj":
             return self._subject()
+        if slot == "patient":
+            heads = [h for h in subjects(self.verbs) if _is_patient(h)]
+            return [p.mention for p in parties if in_phrase(p, heads) and self._usable(p)]
         if slot in ("obj", "dative", "poss") or slot.startswith("prep:"):
             found = slotted(slot)
             if slot == "poss":
@@ -201,6 +204,15 @@ class SlotFinder:
         return _country(system.mention.country, system.mention) if system.mention.country else None
 
     # -- slots that need more than a lookup ------------------------------------
+    def _coordinated(self, found: list[Mention]) -> bool:
+        """"Iran and Russia will produce": two parties joined by "and", or "both countries"."""
+        if len(found) < 2:
+            return False
+        if PAIR_PHRASES.search(self.sent.span.text):
+            return True
+        roots = {p.root.i: p for p in self.parties if p.mention in found}
+        return any(p.root.dep_ == "conj" and p.root.head.i in roots for p in roots.values())
+
     def _usable(self, placed: Placed) -> bool:
         return self.slots[id(placed)] not in NON_PARTY_SLOTS
 
@@ -216,6 +228,8 @@ class SlotFinder:
             if verb is None or verb.lemma_.lower() not in LIGHT_VERBS:
                 return []  # "a budget for the supply of drones": the budget's approver supplies nothing
         heads = subjects(self.verbs)
+        if heads and all(_is_patient(h) for h in heads):
+            return []  # "Ukrainian soldiers are being trained": the passive subject is the patient
         found = [p.mention for p in self.parties if in_phrase(p, heads) and self._usable(p)]
         if found:
             return found
@@ -290,6 +304,15 @@ class SlotFinder:
             if found:
                 return found
         return []
+
+
+# Passive verbs whose subject is still the doer of what follows ("MHI is expected to produce").
+RAISING_VERBS = frozenset("expect set schedule say report believe plan due poise slate tip suppose think understand".split())
+
+
+def _is_patient(subject: Token) -> bool:
+    """A passive subject undergoes the action, unless the passive only frames it ("is expected to")."""
+    return subject.dep_ == "nsubjpass" and subject.head.lemma_.lower() not in RAISING_VERBS
 
 
 def _as_country(place: Mention) -> Mention:

@@ -17,7 +17,7 @@ from .model import FACT_TYPES, ROLES, STATUSES
 DATA_DIR = Path(__file__).parent / "data"
 
 SLOTS = frozenset(
-    """subj obj dative poss origin maker kb_origin kb_maker loc list context topic pair personnel
+    """subj patient obj dative poss origin maker kb_origin kb_maker loc list context topic pair personnel
     origin_of_place competitors venture any_org obj_country""".split()
 )
 RULE_KEYS = frozenset(

@@ -26,7 +26,7 @@ RELATIVES = frozenset("that which who whom".split())
 PERSONNEL = frozenset(
     """officer officers pilot pilots personnel soldier soldiers troop troops crew crews cadet
     cadets staff servicemen serviceman specialist specialists force forces student students
-    instructor instructors operator operators marine marines sailor sailors commander commanders
+    operator operators marine marines sailor sailors commander commanders
     technician technicians engineer engineers""".split()
 )
 MODIFIER_DEPS = ("amod", "compound", "nmod", "poss", "npadvmod", "nummod")

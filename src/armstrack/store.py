@@ -9,6 +9,12 @@ Identity: an article is its text (``Article.content_hash``). Re-ingesting the
 same text under another file name only records another origin; re-ingesting it
 with a newer extractor replaces its facts. Each article is written in one
 transaction, so an interrupted run never leaves half an article behind.
+
+Concurrent writers (several ingest processes or Ray workers on one PostgreSQL
+database) are kept apart by the database, not by locks in Python: articles and
+origins are inserted with ``ON CONFLICT DO NOTHING`` on their unique keys, an
+existing article's row is locked (``SELECT ... FOR UPDATE``) while its facts are
+replaced, and the facts revision is incremented in SQL, never read-modify-written.
 """
 from __future__ import annotations
 
@@ -22,8 +28,9 @@ from typing import Any, Iterator, Sequence
 
 from sqlalchemy import (
     Boolean, Column, DateTime, Float, ForeignKey, Index, Integer, MetaData, PrimaryKeyConstraint, String,
-    Table, Text, UniqueConstraint, create_engine, delete, event, func, insert, select, update,
+    Table, Text, UniqueConstraint, cast, create_engine, delete, event, func, insert, select, update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
@@ -47,7 +54,7 @@ FACTS_REVISION_KEY = "facts_revision"
 ENTITY_ID_LENGTH = 200
 HASH_LENGTH = 64  # hex sha256
 ARTICLE_PAGE_SIZE = 100  # iter_articles reads in pages instead of holding a cursor open
-ADD_ATTEMPTS = 2  # a second try after losing a race to insert the same article
+ADD_ATTEMPTS = 3  # retries after losing a race the upserts below do not cover (a dialect without them)
 
 metadata = MetaData()
 
@@ -338,10 +345,24 @@ def facts_revision(conn: Connection) -> int:
 
 
 def _bump_facts_revision(conn: Connection) -> None:
-    revision = facts_revision(conn) + 1
-    if conn.execute(update(meta_table).where(meta_table.c.key == FACTS_REVISION_KEY)
-                    .values(value=str(revision))).rowcount == 0:
-        conn.execute(insert(meta_table).values(key=FACTS_REVISION_KEY, value=str(revision)))
+    """Increment in one UPDATE: two concurrent writers must never both write the same revision."""
+    insert_ignore(conn, meta_table, ("key",), {"key": FACTS_REVISION_KEY, "value": "0"})
+    conn.execute(update(meta_table).where(meta_table.c.key == FACTS_REVISION_KEY)
+                 .values(value=cast(cast(meta_table.c.value, Integer) + 1, Text)))
+
+
+def insert_ignore(conn: Connection, table: Table, keys: Sequence[str], values: dict[str, Any]):
+    """INSERT ... ON CONFLICT (keys) DO NOTHING where the dialect has it, else a plain INSERT.
+
+    Returns the result of the statement, which RETURNs the table's primary key
+    (no row when the key already existed).
+    """
+    dialects = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+    make = dialects.get(conn.dialect.name)
+    if make is None:  # other databases: a conflict raises IntegrityError and add_article retries
+        return conn.execute(insert(table).values(**values).returning(*table.primary_key.columns))
+    stmt = make(table).values(**values).on_conflict_do_nothing(index_elements=list(keys))
+    return conn.execute(stmt.returning(*table.primary_key.columns))
 
 
 class Store:
@@ -386,23 +407,25 @@ class Store:
 
     def _add(self, conn: Connection, article: Article, facts: Sequence[Fact], version: str) -> AddResult:
         content_hash = article.content_hash
-        row = conn.execute(
-            select(articles_table.c.id, articles_table.c.extractor_version)
-            .where(articles_table.c.content_hash == content_hash)).first()
+        # The row lock makes a concurrent writer of the same text wait here until this transaction ends,
+        # then read the version this one wrote (READ COMMITTED): facts are never replaced twice at once.
+        find = (select(articles_table.c.id, articles_table.c.extractor_version)
+                .where(articles_table.c.content_hash == content_hash).with_for_update())
+        row = conn.execute(find).first()
         if row is None:
-            article_id = conn.execute(insert(articles_table).values(
+            article_id = insert_ignore(conn, articles_table, ("content_hash",), dict(
                 content_hash=content_hash, origin=article.origin, ext_id=article.id, url=article.url,
                 published=article.published, outlet=article.outlet, text=article.text,
                 captions=json.dumps([list(c) for c in article.captions]),
                 extractor_version=version, ingested_at=_utcnow(),
-            )).inserted_primary_key[0]
-            self._add_source(conn, article_id, article.origin)
-            return AddResult(article_id, True, self._write_facts(conn, article_id, content_hash, facts))
+            )).scalar()
+            if article_id is not None:
+                self._add_source(conn, article_id, article.origin)
+                return AddResult(article_id, True, self._write_facts(conn, article_id, content_hash, facts))
+            row = conn.execute(find).one()  # another writer inserted it meanwhile and has committed
+            logger.info("%s was inserted concurrently by another writer", article.origin)
         article_id = row.id
-        known = conn.execute(select(sources_table.c.id).where(
-            sources_table.c.article_id == article_id, sources_table.c.origin == article.origin)).first()
-        if known is None:
-            self._add_source(conn, article_id, article.origin)
+        if self._add_source(conn, article_id, article.origin):
             logger.info("%s is a known article (%d); recorded as another origin", article.origin, article_id)
         if row.extractor_version == version:
             return AddResult(article_id, False, 0)
@@ -412,8 +435,10 @@ class Store:
                      .values(extractor_version=version))
         return AddResult(article_id, False, self._write_facts(conn, article_id, content_hash, facts))
 
-    def _add_source(self, conn: Connection, article_id: int, origin: str) -> None:
-        conn.execute(insert(sources_table).values(article_id=article_id, origin=origin, added_at=_utcnow()))
+    def _add_source(self, conn: Connection, article_id: int, origin: str) -> bool:
+        """Record where the article was read from; False when that origin was already known."""
+        return insert_ignore(conn, sources_table, ("article_id", "origin"),
+                             {"article_id": article_id, "origin": origin, "added_at": _utcnow()}).first() is not None
 
     def _write_facts(self, conn: Connection, article_id: int, content_hash: str, facts: Sequence[Fact]) -> int:
         _bump_facts_revision(conn)
