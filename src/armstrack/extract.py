@@ -104,6 +104,23 @@ def _vetoed(trigger: Token, sent: Sentence, rule: Rule) -> bool:
     return any(_has(window, w) for w in rule.forbids)
 
 
+REJECTED = frozenset(("over", "instead", "than", "against"))
+
+
+def _rejected(system: Placed) -> bool:
+    """Equipment named as the loser of a choice: "over X", "instead of X", "rather than X"."""
+    tok = system.root
+    for _ in range(4):
+        if tok.head is tok:
+            return False
+        if tok.dep_ == "prep" and tok.lower_ in REJECTED or tok.lower_ in ("instead", "than") and tok.dep_ in ("prep", "advmod", "cc"):
+            return True
+        if tok.pos_ in ("VERB", "AUX"):
+            return False
+        tok = tok.head
+    return False
+
+
 def own_clause(verb: Token) -> set[int]:
     """Token indices of a verb's clause, without the clauses nested in it."""
     nested = [c for c in verb.children if c.dep_ in ("advcl", "relcl", "ccomp", "conj", "parataxis") and c.pos_ in ("VERB", "AUX")]
@@ -130,6 +147,8 @@ def systems_for(trigger: Token, sents: list[Sentence], index: int, strict: bool 
     local = [p for p in systems if p.span.start in clause]
     if not local and not strict:
         local = systems
+    if strict:  # "chose the F-35A over the Rafale": the Rafale lost
+        local = [p for p in local if not _rejected(p)]
     if not local and ANAPHORA.search(sent.span.text) and index > 0:
         local = [p for p in sents[index - 1].placed if p.mention.kind == "system"]
     named = [p for p in local if p.mention.form != "generic"]

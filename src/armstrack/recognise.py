@@ -29,7 +29,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
-from .knowledge import Knowledge, load_knowledge
+from .knowledge import Knowledge, equipment_key, load_knowledge
 from .model import Mention
 
 log = logging.getLogger(__name__)
@@ -286,10 +286,21 @@ class Recogniser:
 
     def _mention(self, doc: Doc, item) -> Mention:
         span, (kind, name, country, category, maker, form) = item
+        if kind == "system" and form == "name":
+            name = variant_name(span.text, name)
         return Mention(span.start_char, span.end_char, span.text, kind, name, country, category, maker, form)
 
 
 # -- small helpers ----------------------------------------------------------
+
+def variant_name(written: str, canonical: str) -> str:
+    """Keep a written variant of a known family ("K2PL", "CV9035 MkIIIC", "K9A1EGY"): it says more
+    than the family name. Other aliases ("TB2", "Wing Loon", "Bayraktars") give the canonical name."""
+    wk, ck = equipment_key(written), equipment_key(canonical)
+    if wk != ck and wk.startswith(ck) and wk != ck + "s" and any(ch.isdigit() for ch in written):
+        return written[:-1] if written.endswith("s") and written[-2:-1].isdigit() else written
+    return canonical
+
 
 def _longest_first(spans):
     """Resolve overlaps: longer spans win, then knowledge-file entries over patterns,

@@ -179,6 +179,8 @@ class SlotFinder:
             return [p.mention for p in parties if cut is not None and p.mention.kind == "organization" and p.mention.start > cut]
         if slot == "venture":
             return self._venture()
+        if slot == "system_makers":  # every contender of a selection: "chose X over A's Y and B's Z"
+            return [m for s in self.systems for m in [self.supplier_of(s)] if m is not None]
         if slot == "context":
             return self._context()
         if slot == "topic":

@@ -243,17 +243,17 @@ def org_descriptors(org: Placed, parties: list[Placed]) -> list[Placed]:
 
 
 def modifies_personnel(placed: Placed) -> bool:
-    """"Ukrainian pilots", "Qatar's forces", "staff of the Tajik Air Force", "officers from Kazakhstan"."""
+    """"Ukrainian pilots", "Qatar's forces", "staff of the Tajik Air Force", "officers from Kazakhstan".
+
+    Only a direct modifier counts: a name somewhere below a personnel noun
+    ("personnel ... training in India") is where they trained, not who they are.
+    """
     tok = placed.root
-    for _ in range(3):
-        if tok.lower_ in PERSONNEL and tok.i != placed.root.i:
-            return True
-        if tok.head is tok:
-            break
-        if tok.dep_ == "pobj" and tok.head.dep_ == "prep" and tok.head.head.lower_ in PERSONNEL:
-            return True
+    while tok.dep_ == "conj" and tok.head is not tok:
         tok = tok.head
-    return False
+    if tok.dep_ in ("amod", "compound", "poss", "nmod") and tok.head.lower_ in PERSONNEL:
+        return True
+    return tok.dep_ == "pobj" and tok.head.lower_ in ("of", "from") and tok.head.head.lower_ in PERSONNEL
 
 
 def place_mentions(doc: Doc, mentions) -> list[Placed]:
