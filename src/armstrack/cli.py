@@ -196,3 +196,4 @@ def run() -> None:
         sys.exit(EXIT_INPUT_FAILED)
 
 from .cli_query import register as _register_queries; _register_queries(main)  # noqa: E402
+from .cli_serve import register as _register_serve; _register_serve(main)  # noqa: E402

@@ -58,6 +58,12 @@ def _in_deal(trigger: Token) -> bool:
     return False
 
 
+def _chosen(trigger: Token) -> bool:
+    """"have chosen to acquire the CV90": the choice is made, the equipment is theirs."""
+    head = trigger.head
+    return head.lemma_.lower() in ("choose", "opt", "select") and head.tag_ in ("VBD", "VBN")
+
+
 def tense_of(trigger: Token, sent: Span) -> str:
     """"planned", "progressive", "past", "present" or "default" for the trigger's clause.
 
@@ -85,7 +91,7 @@ def tense_of(trigger: Token, sent: Span) -> str:
         return "progressive"
     if any(v.lemma_.lower() in INCEPTIVE and v.i != trigger.i for v in verbs):
         return "progressive"
-    if any(c.dep_ == "aux" and c.tag_ == "TO" for c in trigger.children):
+    if any(c.dep_ == "aux" and c.tag_ == "TO" for c in trigger.children) and not _chosen(trigger):
         return "planned"  # "is in talks to buy", "agreed to supply": intended, not done
     if trigger.pos_ in ("NOUN", "PROPN"):
         verb = governing_verb(trigger)

@@ -286,18 +286,28 @@ class Recogniser:
 
     def _mention(self, doc: Doc, item) -> Mention:
         span, (kind, name, country, category, maker, form) = item
-        if kind == "system" and form == "name":
+        if kind == "system" and form == "name" and not _ends_with_head_noun(span.text, self.kb.head_nouns):
             name = variant_name(span.text, name)
         return Mention(span.start_char, span.end_char, span.text, kind, name, country, category, maker, form)
 
 
 # -- small helpers ----------------------------------------------------------
 
+VARIANT_SUFFIX_MAX = 4  # "K2PL", "F-35A", "CV90 MkIV": short designation suffixes; "K9 Thunder" is a nickname
+
+
+def _ends_with_head_noun(text: str, head_nouns) -> bool:
+    """"Redback IFV", "K9 howitzer": a family name plus a category noun, not a variant."""
+    words = text.lower().split()
+    return any(" ".join(words[-n:]) in head_nouns or " ".join(words[-n:]).rstrip("s") in head_nouns for n in (1, 2, 3) if len(words) > n)
+
+
 def variant_name(written: str, canonical: str) -> str:
     """Keep a written variant of a known family ("K2PL", "CV9035 MkIIIC", "K9A1EGY"): it says more
     than the family name. Other aliases ("TB2", "Wing Loon", "Bayraktars") give the canonical name."""
     wk, ck = equipment_key(written), equipment_key(canonical)
-    if wk != ck and wk.startswith(ck) and wk != ck + "s" and any(ch.isdigit() for ch in written):
+    extra = wk[len(ck):]
+    if wk.startswith(ck) and extra and extra != "s" and (any(ch.isdigit() for ch in extra) or len(extra) <= VARIANT_SUFFIX_MAX):
         return written[:-1] if written.endswith("s") and written[-2:-1].isdigit() else written
     return canonical
 

@@ -124,8 +124,8 @@ class SlotFinder:
             found = [m for m in _unique(found) if m.name not in exclude and (not kinds or m.kind in kinds)]
             found = [m for m in found if m.name not in {c.name for c in chosen}
                      and not (fallback and (m.country or m.name) in exclude_countries)]
-            if base == "topic":
-                found = found[:1]
+            if base in ("topic", "context") and not symmetric:
+                found = found[:1]  # a guess names one party, not everyone mentioned before
             if coordinated and base == "subj" and not self._coordinated(found):
                 continue
             if not found:

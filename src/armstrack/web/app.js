@@ -63,9 +63,9 @@ function badge(text, kind) {
 }
 
 function factLabel(f) {
-  const names = [...f.systems.map((s) => s.name),
+  const names = [...f.systems.map((s) => s.name).filter((name) => !name.endsWith("(generic)")),
                  ...f.participants.filter((p) => p.kind !== "country").map((p) => p.name)];
-  const shown = [...new Set(names.length ? names : f.participants.map((p) => p.name))].slice(0, 3);
+  const shown = [...new Set(names.length ? names : f.participants.map((p) => p.name))].slice(0, 4);
   return `${human(f.type)}: ${shown.join(", ")}`;
 }
 
@@ -83,7 +83,7 @@ const view = () => document.getElementById("view");
 const detail = () => document.getElementById("detail");
 
 function show(target, ...children) {
-  target.replaceChildren(...children);
+  target.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
 }
 
 function failure(error) {
@@ -391,9 +391,13 @@ async function showEvidence(target, source) {
 // -- routing -------------------------------------------------------------------------------------
 
 async function render() {
-  const hash = decodeURI(location.hash.slice(1));
   const [path, search] = location.hash.slice(1).split("?");
-  const parts = path.split("/").map(decodeURIComponent);
+  let parts;
+  try {
+    parts = path.split("/").map(decodeURIComponent);
+  } catch (error) {
+    return show(view(), failure(new Error("malformed address")));
+  }
   const params = new URLSearchParams(search || "");
   const routes = {
     search: () => searchView(parts[1] || ""),
@@ -407,7 +411,7 @@ async function render() {
     fact: () => showFact(parts[1]),
   };
   const handler = routes[parts[0]];
-  if (!handler || !hash) return;
+  if (!handler) return;
   try {
     await handler();
   } catch (error) {
