@@ -254,7 +254,7 @@ def consolidate(candidates: list[Fact], named: list[tuple[int, System, str | Non
     """Merge, imply, subsume, complete, threshold (see module docstring)."""
     facts = merge_facts(specialise_parties(candidates))
     facts = merge_facts(facts + implied_facts(facts))
+    facts = [f for f in facts if f.confidence >= MIN_CONFIDENCE]  # a weak guess must not knock out others
     facts = drop_subsumed(facts)
     facts = complete_models(facts, list(named))
-    facts = drop_tendered_purchases(facts)
-    return [f for f in facts if f.confidence >= MIN_CONFIDENCE]
+    return drop_tendered_purchases(facts)

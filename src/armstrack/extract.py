@@ -68,7 +68,11 @@ def split_sentences(doc: Doc, article: Article, recognition: Recognition) -> lis
 
 
 def _has(text_lower: str, needle: str) -> bool:
-    return re.search(r"(?<![a-z])" + re.escape(needle), text_lower) is not None
+    """A cue word or stem at a word start ("negotiat" finds "negotiations"); a trailing
+    space in the cue asks for the whole word (" over " is not "overhaul")."""
+    word = needle.strip()
+    tail = r"(?![a-z])" if needle.endswith(" ") else ""
+    return re.search(r"(?<![a-z])" + re.escape(word) + tail, text_lower) is not None
 
 
 def find_triggers(sent: Sentence, rule: Rule) -> list[Token]:
@@ -155,7 +159,30 @@ def systems_for(trigger: Token, sents: list[Sentence], index: int, strict: bool 
     # "Orlan-10 drones": the noun only heads the model; "and 40 armoured vehicles": another item
     heads = {q.root.head.i for q in named} | {q.span.end for q in named}
     others = [p for p in local if p.mention.form == "generic" and p.span.start not in heads and p.root.i not in heads]
-    return (named + others) if named else local
+    if named:
+        return named + others
+    return local + _antecedents(local, sents, index)
+
+
+DEFINITE = frozenset("the these those its their such".split())
+ANTECEDENT_SENTENCES = 3  # how far back "the jets" looks for the model it refers to
+
+
+def _antecedents(generic: list[Placed], sents: list[Sentence], index: int) -> list[Placed]:
+    """"Fifteen of the jets will be assembled ...": the definite noun points at the model named before."""
+    out = []
+    for p in generic:
+        if not any(t.lower_ in DEFINITE for t in p.span.doc[max(p.span.start - 3, 0):p.span.start]):
+            continue
+        for back in range(1, ANTECEDENT_SENTENCES + 1):
+            if index - back < 0:
+                break
+            same = [q for q in sents[index - back].placed
+                    if q.mention.kind == "system" and q.mention.form != "generic" and q.mention.category == p.mention.category]
+            if same:
+                out += [q for q in same if q.mention.name not in {o.mention.name for o in out}]
+                break
+    return out
 
 
 def _participant(role: str, m: Mention) -> Participant:

@@ -143,6 +143,8 @@ def slot_of(placed: Placed, trigger: Token, verbs: list[Token], system_tokens: s
         return "descriptor"
     if root.dep_ == "appos" and root.head.i in party_roots:
         return "descriptor"
+    if root.dep_ in ("compound", "amod", "nmod") and root.head.dep_ == "appos" and root.head.head.i in party_roots:
+        return "descriptor"  # "Lockheed Martin, the U.S. company which ..."
     stop = {v.i for v in verbs} | {trigger.i}
     path = path_to(root, stop)
     for below, tok in zip(path, path[1:]):

@@ -182,8 +182,14 @@ async function timelineView(a, b) {
   if (timelineWidget) timelineWidget.destroy();
   const types = FACT_TYPES.filter((type) => dated.some((f) => f.type === type));
   const groups = types.map((type) => ({ id: type, content: el("span", { class: "group-label" }, human(type)) }));
-  timelineWidget = new vis.Timeline(holder, dated.map(timelineItem), groups, {
+  const items = dated.map(timelineItem);
+  const first = Math.min(...items.map((i) => i.start.getTime()));
+  const last = Math.max(...items.map((i) => (i.end || i.start).getTime()));
+  const span = Math.max(last - first, 365 * 864e5);
+  timelineWidget = new vis.Timeline(holder, items, groups, {
     stack: true, orientation: "top", zoomKey: "ctrlKey", margin: { item: 6 },
+    // room on the right for the labels of the latest facts, which run past their bars
+    start: new Date(first - span * 0.05), end: new Date(last + span * 0.6),
     groupOrder: (x, y) => types.indexOf(x.id) - types.indexOf(y.id),
   });
   timelineWidget.on("select", (props) => { if (props.items.length) showFact(props.items[0]); });
