@@ -195,8 +195,9 @@ def test_ingest_html(writer):
     ({"text": ""}, "text"),
     ({"text": "x", "format": "pdf"}, "format"),
     ({"text": ARTICLE, "colour": "red"}, "colour"),
-    ({"text": "Der Vertrag über die Lieferung wurde gestern in Berlin von beiden Ministern unterzeichnet."},
-     "not english"),
+    ({"text": "Das Verteidigungsministerium hat gestern in Berlin einen Vertrag über die Lieferung von "
+              "gepanzerten Fahrzeugen unterzeichnet. Die ersten Fahrzeuge sollen im nächsten Jahr an die Truppe "
+              "übergeben werden, teilte ein Sprecher mit."}, "not english"),
     ({"text": 42}, "text"),
 ])
 def test_ingest_refuses_bad_input_with_a_4xx(writer, body, words):

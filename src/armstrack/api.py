@@ -85,34 +85,39 @@ class Guard:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        started = False
+        started = exceeded = False
 
-        async def send_secured(message):
+        async def secured(message):
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
                 message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
             await send(message)
 
+        async def from_app(message):
+            if not exceeded:  # the app's answer to a cut-off body is replaced by the 413 below
+                await secured(message)
+
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            return await self._too_large(scope, receive, send_secured)
+            return await self._too_large(scope, receive, secured)
         seen = 0
 
         async def counted():
-            nonlocal seen
+            nonlocal seen, exceeded
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.max_bytes:
+                exceeded = True
                 raise _BodyTooLarge
             return message
 
         try:
-            await self.app(scope, counted, send_secured)
+            await self.app(scope, counted, from_app)
         except _BodyTooLarge:
-            if started:
-                raise
-            await self._too_large(scope, receive, send_secured)
+            pass
+        if exceeded and not started:
+            await self._too_large(scope, receive, secured)
 
     async def _too_large(self, scope, receive, send):
         response = _error(413, f"request body over the limit of {self.max_bytes} bytes")

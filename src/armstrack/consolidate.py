@@ -97,10 +97,28 @@ def merge_facts(candidates: list[Fact]) -> list[Fact]:
     return merged
 
 
+SIGNED_DEAL = re.compile(r"\b(sign\w*|ink\w*|conclud\w*)\b.{0,80}\b(contracts?|deals?|agreements?)\b|\b(contracts?|deals?|agreements?)\b.{0,40}\bsigned\b", re.I)
+
+
 def implied_facts(facts: list[Fact]) -> list[Fact]:
-    """A foreign owner's plant making equipment implies licensed production by the host."""
+    """Facts the annotation conventions attach to others.
+
+    A foreign owner's plant making equipment is also licensed production by
+    the host; an order in a sentence that reports a signed contract is also
+    that contract (an ``agreement`` between buyer and seller).
+    """
     out = []
+    stated = {f.evidence_span for f in facts if f.type == "agreement"}
     for f in facts:
+        if f.type == "arms_transfer" and f.status == "planned" and SIGNED_DEAL.search(f.evidence) \
+                and f.evidence_span not in stated:  # the sentence's own agreement fact already says it
+            out.append(replace(
+                f,
+                type="agreement",
+                participants=tuple(replace(p, role="party") for p in f.participants),
+                status="completed",
+                confidence=f.confidence * IMPLIED_WEIGHT,
+            ))
         if f.type != "facility" or not f.systems or not PRODUCTION.search(f.evidence):
             continue
         hosts = [p for p in f.participants if p.role == "host"]
