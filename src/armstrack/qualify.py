@@ -26,6 +26,9 @@ PLAN_WORDS = re.compile(
 ONGOING_WORDS = re.compile(r"\b(underway|under way|ongoing|continues|continuing|since|has been \w+ing|have been \w+ing|currently)\b", re.I)
 
 REPORT_VERBS = frozenset("say tell report announce note add state claim confirm write cite reveal quote".split())
+SAID_AFTER = re.compile(
+    r"(?:^|[,;:“”\"]\s*)(?P<who>[A-Z][^,;“”\"]{2,90}?)\s+(?:said|says|told|added|adds|noted|announced|stated|reported|confirmed|claimed)\b"
+)
 ACCORDING = re.compile(r"\baccording to\s+(?:the\s+)?(?P<who>[^,.;]+)", re.I)
 
 
@@ -113,19 +116,32 @@ def _full_name(surname: str, persons) -> str:
     return surname
 
 
-def _who_in(span_text: str, start_char: int, sent, recognition) -> str | None:
-    """The person, organisation or outlet named in a reporting phrase."""
-    end = start_char + len(span_text)
+# Reporting subjects that name nobody: "This confirms", "Officials said", "it added".
+ANONYMOUS = frozenset("this that these those it they we he she officials sources reports report analysts experts".split())
+# "The ministry said": the last organisation of that sort named before.
+SOURCE_ANAPHORS = ("ministry", "agency", "company", "firm", "government", "department", "council", "office")
+
+
+def _who_in(phrase, sent, recognition) -> str | None:
+    """The person, organisation or outlet named in a reporting phrase (a spaCy span)."""
+    start, end = phrase.start_char, phrase.end_char
     for s, e, text in recognition.persons:
-        if start_char <= s < end:
+        if start <= s < end:
             return _full_name(text, recognition.persons)
     for m in recognition.mentions:
-        if start_char <= m.start < end and m.kind == "organization":
+        if start <= m.start < end and m.kind == "organization":
             return m.name
-    words = span_text.strip().split()
-    if words and words[0][:1].isupper() and len(words) <= 5:
-        return " ".join(words)
-    return None
+    words = [t for t in phrase if not t.is_punct]
+    if not words or words[0].lower_ in ANONYMOUS:
+        return None
+    head = phrase.root.lower_
+    if head in SOURCE_ANAPHORS and words[0].lower_ in ("the", "its"):
+        named = [m for m in recognition.mentions if m.kind == "organization" and m.end <= start and head in m.name.lower()]
+        return named[-1].name if named else None
+    proper = [t for t in words if t.pos_ == "PROPN" and t.ent_type_ not in ("NORP", "GPE")]
+    if proper and len(words) <= 5 and words[0].text[:1].isupper():
+        return " ".join(t.text for t in words)
+    return None  # "Kyrgyz state officials": no one in particular
 
 
 def sentence_attribution(sent, recognition) -> str | None:
@@ -133,24 +149,31 @@ def sentence_attribution(sent, recognition) -> str | None:
     span = sent.span
     m = ACCORDING.search(span.text)
     if m:
-        who = _who_in(m.group("who"), span.start_char + m.start("who"), sent, recognition)
+        phrase = span.doc.char_span(span.start_char + m.start("who"), span.start_char + m.end("who"), alignment_mode="expand")
+        who = _who_in(phrase, sent, recognition) if phrase is not None else None
         if who:
             return who
     for tok in span:
         if tok.lemma_.lower() in REPORT_VERBS and tok.pos_ == "VERB":
-            subj = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
-            for s in subj:
-                phrase = span.doc[s.left_edge.i:s.right_edge.i + 1]
-                if s.lower_ in ("he", "she") :
-                    continue
-                who = _who_in(phrase.text, phrase.start_char, sent, recognition)
-                if who and who.lower() not in ("it", "they", "we", "officials", "the ministry"):
+            for s in (c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")):
+                who = _who_in(span.doc[s.left_edge.i:s.right_edge.i + 1], sent, recognition)
+                if who:
                     return who
+    for m in SAID_AFTER.finditer(span.text):  # "..., Minister Oleksandr Kamyshin said on July 10" (parse missed it)
+        phrase = span.doc.char_span(span.start_char + m.start("who"), span.start_char + m.end("who"), alignment_mode="expand")
+        who = _who_in(phrase, sent, recognition) if phrase is not None else None
+        if who:
+            return who
     return None
 
 
+# A sentence that goes on with the same report: "He added ...", "Moreover, ...", a quote.
+CONTINUES = re.compile(r"^\s*(he|she|they|it|moreover|also|in addition|additionally|furthermore|according to (him|her|them)|[“\"])", re.I)
+
+
 def attributions(sentences, recognition) -> list[str | None]:
-    """Attribution per sentence, carried over within a paragraph (annotation notes)."""
+    """Attribution per sentence, carried over to the following sentences of the
+    same paragraph that continue the report (annotation notes)."""
     out: list[str | None] = []
     current: str | None = None
     paragraph = None
@@ -160,5 +183,7 @@ def attributions(sentences, recognition) -> list[str | None]:
         found = sentence_attribution(sent, recognition)
         if found:
             current = found
-        out.append(current)
+        elif not CONTINUES.search(sent.span.text):
+            current = None
+        out.append(found or current)
     return out
