@@ -71,6 +71,10 @@ def _joined_time(a: TimeSpan, b: TimeSpan) -> TimeSpan:
 
 
 def _absorb(first: Fact, other: Fact) -> Fact:
+    """Fill the first statement's gaps from another; a body sentence beats the headline."""
+    if first.evidence_span[0] == 0 and other.evidence_span[0] > 0:
+        first = replace(first, status=other.status, evidence=other.evidence, evidence_span=other.evidence_span,
+                        attributed_to=other.attributed_to or first.attributed_to)
     return replace(
         first,
         time=_joined_time(first.time, other.time),
@@ -270,8 +274,8 @@ def specialise_parties(facts: list[Fact]) -> list[Fact]:
 
 def consolidate(candidates: list[Fact], named: list[tuple[int, System, str | None]] = ()) -> list[Fact]:
     """Merge, imply, subsume, complete, threshold (see module docstring)."""
-    facts = merge_facts(specialise_parties(candidates))
-    facts = merge_facts(facts + implied_facts(facts))
+    candidates = specialise_parties(candidates)
+    facts = merge_facts(candidates + implied_facts(merge_facts(candidates)) + implied_facts(candidates))
     facts = [f for f in facts if f.confidence >= MIN_CONFIDENCE]  # a weak guess must not knock out others
     facts = drop_subsumed(facts)
     facts = complete_models(facts, list(named))

@@ -37,7 +37,8 @@ PAIR_PHRASES = re.compile(
 PLACE_NOUNS = frozenset("school schools academy academies college center centre university institution institute".split())
 # Confidence cost of each fallback slot; calibrated on the corpus so that a fact
 # resting on two guesses falls below consolidate.MIN_CONFIDENCE.
-FALLBACK_COST = {"context": 0.2, "topic": 0.3, "kb_origin": 0.1, "kb_maker": 0.05, "pair": 0.05, "any_org": 0.1, "ancestor": 0.1}
+FALLBACK_COST = {"context": 0.2, "topic": 0.3, "kb_origin": 0.1, "kb_maker": 0.05, "pair": 0.05, "any_org": 0.1,
+                 "any_party": 0.15, "ancestor": 0.1}
 LIST_MIN = 3  # "exported to A, B and C": three names make a list of recipients
 # Definite descriptions that point back to the last organisation of that sort ("the ministry said").
 ANAPHORS = {"ministry": "ministry", "company": "", "firm": "", "manufacturer": "", "government": "country"}
@@ -172,6 +173,8 @@ class SlotFinder:
             return [p.mention for p in parties if modifies_personnel(p)]
         if slot == "origin_of_place":
             return [p.mention for p in parties if p.mention.kind == "country" and p.root.head.lower_ in PLACE_NOUNS]
+        if slot == "any_party":  # "Russia is delivering S-400s to India under a contract signed in 2018"
+            return [p.mention for p in parties if self.slots[id(p)] not in NON_PARTY_SLOTS and p.mention.kind != "place"]
         if slot == "any_org":
             return [p.mention for p in parties if p.mention.kind == "organization" and self.slots[id(p)] not in NON_PARTY_SLOTS]
         if slot == "competitors":

@@ -18,7 +18,7 @@ DATA_DIR = Path(__file__).parent / "data"
 
 SLOTS = frozenset(
     """subj patient obj dative poss origin maker kb_origin kb_maker loc list context topic pair personnel
-    origin_of_place competitors venture any_org obj_country system_makers""".split()
+    origin_of_place competitors venture any_org any_party obj_country system_makers""".split()
 )
 RULE_KEYS = frozenset(
     """type name words phrases requires forbids roles kinds status min_parties needs_system
