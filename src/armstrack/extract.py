@@ -178,7 +178,8 @@ def _antecedents(generic: list[Placed], sents: list[Sentence], index: int) -> li
             if index - back < 0:
                 break
             same = [q for q in sents[index - back].placed
-                    if q.mention.kind == "system" and q.mention.form != "generic" and q.mention.category == p.mention.category]
+                    if q.mention.kind == "system" and q.mention.form != "generic"
+                    and q.mention.category == p.mention.category and not _rejected(q)]
             if same:
                 out += [q for q in same if q.mention.name not in {o.mention.name for o in out}]
                 break
