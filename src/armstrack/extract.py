@@ -21,13 +21,14 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from .consolidate import consolidate
-from .figures import find_money, parse_number
+from .figures import find_money
 from .model import ROLES, Article, Fact, Mention, Participant, System, TimeSpan
 from .qualify import REPORT_VERBS, attributions, tense_of
 from .recognise import Recognition
 from .roles import ArticleContext, SlotFinder
 from .rules import Rule
-from .slots import Placed, clause_verbs, place_mentions, written_origin
+from .equipment import named_systems, quantity, systems_for
+from .slots import Placed, clause_verbs, place_mentions
 from .timeparse import find_times
 
 SYMMETRIC_TYPES = ("agreement", "co_production", "joint_venture")
@@ -37,7 +38,6 @@ CAPTION_WEIGHT = 0.7  # captions confirm facts but are written loosely
 GENERIC_ONLY_PENALTY = 0.1  # "drones" with no model named anywhere near
 MAX_FACTS_PER_TRIGGER = 12
 FORBID_WINDOW = 10  # tokens either side of a trigger in which a veto word counts
-ANAPHORA = re.compile(r"\b(these|those|them|the (remaining|vehicles|ships|drones|aircraft|jets|systems|missiles|submarines|vessels|units|tanks|fighters|helicopters|frigates|corvettes))\b", re.I)
 NOT_TRIGGERS = frozenset(("according",))
 
 
@@ -108,102 +108,8 @@ def _vetoed(trigger: Token, sent: Sentence, rule: Rule) -> bool:
     return any(_has(window, w) for w in rule.forbids)
 
 
-REJECTED = frozenset(("over", "instead", "than", "against"))
-
-
-def _rejected(system: Placed) -> bool:
-    """Equipment named as the loser of a choice: "over X", "instead of X", "rather than X"."""
-    tok = system.root
-    for _ in range(4):
-        if tok.head is tok:
-            return False
-        if tok.dep_ == "prep" and tok.lower_ in REJECTED or tok.lower_ in ("instead", "than") and tok.dep_ in ("prep", "advmod", "cc"):
-            return True
-        if tok.pos_ in ("VERB", "AUX"):
-            return False
-        tok = tok.head
-    return False
-
-
-def own_clause(verb: Token) -> set[int]:
-    """Token indices of a verb's clause, without the clauses nested in it."""
-    nested = [c for c in verb.children if c.dep_ in ("advcl", "relcl", "ccomp", "conj", "parataxis") and c.pos_ in ("VERB", "AUX")]
-    skip = {t.i for c in nested for t in c.subtree}
-    return {t.i for t in verb.subtree} - skip
-
-
-def systems_for(trigger: Token, sents: list[Sentence], index: int, strict: bool = False) -> list[Placed]:
-    """Equipment of the trigger's clause (else of the sentence, else what "these" refers to).
-
-    With ``strict`` (rules that need equipment) only the clause counts: in
-    "the centre will use the aircraft to provide training", nothing is supplied.
-    A specific model hides generic nouns ("drones") of the same clause;
-    ``consolidate`` later completes facts that only have generic nouns.
-    """
-    sent = sents[index]
-    systems = [p for p in sent.placed if p.mention.kind == "system"]
-    verb = clause_verbs(trigger)[0]
-    clause = own_clause(verb)
-    if verb.dep_ == "relcl":  # "a drone ..., which Turkey has been supplying to Ukraine": the antecedent
-        clause |= set(range(sent.span.start, verb.i))
-    elif verb.dep_ in ("advcl", "acl", "xcomp") and not any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children):
-        clause |= own_clause(verb.head)  # "Eight Orlan-10 drones were shown, purchased from Russia"
-    local = [p for p in systems if p.span.start in clause]
-    if not local and not strict:
-        local = systems
-    if strict:  # "chose the F-35A over the Rafale": the Rafale lost
-        local = [p for p in local if not _rejected(p)]
-    if not local and ANAPHORA.search(sent.span.text) and index > 0:
-        local = [p for p in sents[index - 1].placed if p.mention.kind == "system"]
-    named = [p for p in local if p.mention.form != "generic"]
-    # "Orlan-10 drones": the noun only heads the model; "and 40 armoured vehicles": another item
-    heads = {q.root.head.i for q in named} | {q.span.end for q in named}
-    others = [p for p in local if p.mention.form == "generic" and p.span.start not in heads and p.root.i not in heads]
-    if named:
-        return named + others
-    return local + _antecedents(local, sents, index)
-
-
-DEFINITE = frozenset("the these those its their such".split())
-ANTECEDENT_SENTENCES = 3  # how far back "the jets" looks for the model it refers to
-
-
-def _antecedents(generic: list[Placed], sents: list[Sentence], index: int) -> list[Placed]:
-    """"Fifteen of the jets will be assembled ...": the definite noun points at the model named before."""
-    out = []
-    for p in generic:
-        if not any(t.lower_ in DEFINITE for t in p.span.doc[max(p.span.start - 3, 0):p.span.start]):
-            continue
-        for back in range(1, ANTECEDENT_SENTENCES + 1):
-            if index - back < 0:
-                break
-            same = [q for q in sents[index - back].placed
-                    if q.mention.kind == "system" and q.mention.form != "generic"
-                    and q.mention.category == p.mention.category and not _rejected(q)]
-            if same:
-                out += [q for q in same if q.mention.name not in {o.mention.name for o in out}]
-                break
-    return out
-
-
 def _participant(role: str, m: Mention) -> Participant:
     return Participant(role, m.name, "country" if m.kind == "country" else "organization", m.country)
-
-
-def _quantity(systems: list[Placed], sent: Sentence) -> int | None:
-    """A count written just before the equipment ("four Turkish Bayraktar TB2s", "30 units of the AS9")."""
-    for s in systems:
-        if not (sent.span.start <= s.span.start < sent.span.end):
-            continue
-        doc = s.span.doc
-        for tok in reversed(doc[max(sent.span.start, s.span.start - 6):s.span.start]):
-            if tok.like_num and not re.fullmatch(r"(19|20)\d\d", tok.text):
-                value = parse_number(doc[tok.i:s.span.start].text) or parse_number(tok.text)
-                if value:
-                    return value
-            if tok.pos_ in ("VERB", "ADP", "PUNCT") and tok.lower_ not in ("of", "-"):
-                break
-    return None
 
 
 def _time(sent: Sentence, trigger: Token, published: str | None) -> TimeSpan:
@@ -323,7 +229,7 @@ def _assemble(rule, trigger, actx, index, fills, systems, penalty, attribution, 
                     systems=tuple(dict.fromkeys(System(s.mention.name, s.mention.category or "other") for s in group[1])),
                     time=time,
                     status=status,
-                    quantity=_quantity(group[1], sent),
+                    quantity=quantity(group[1], sent),
                     money=_money(sent),
                     attributed_to=attribution,
                     evidence=raw.strip(),
@@ -387,17 +293,3 @@ def extract_facts(article: Article, doc: Doc, recognition: Recognition, rules, k
             for trigger in find_triggers(sent, rule):
                 candidates += apply_rule(rule, trigger, actx, i, attributed[i])
     return consolidate(candidates, named_systems(sentences))
-
-
-def named_systems(sentences: list[Sentence]) -> list[tuple[int, System, str | None]]:
-    """Every model the article names, where, and its origin (knowledge files, else as written)."""
-    out = []
-    for sent in sentences:
-        parties = [p for p in sent.placed if p.mention.kind == "country"]
-        for p in sent.placed:
-            if p.mention.kind != "system" or p.mention.form == "generic":
-                continue
-            written = [q.mention.name for q in written_origin(p, parties)]
-            origin = p.mention.country or (written[0] if written else None)
-            out.append((p.mention.start, System(p.mention.name, p.mention.category or "other"), origin))
-    return out
