@@ -17,8 +17,9 @@ demo: $(STAMP)  ## extract and store the facts of the bundled example articles
 	$(BIN)/armstrack extract examples/
 	$(BIN)/armstrack ingest examples/ --db armstrack.db
 
-test: $(STAMP)  ## run the whole test suite
-	$(BIN)/python -m pytest
+test: $(STAMP)  ## run the whole test suite (starts a local PostgreSQL for tests/test_postgres.py)
+	url="$${ARMSTRACK_TEST_PG:-$$(bash scripts/ensure_postgres.sh)}" && \
+		ARMSTRACK_TEST_PG="$$url" $(BIN)/python -m pytest
 
 score: $(STAMP)  ## extraction quality against the gold corpus
 	$(BIN)/armstrack score ../shared/corpus

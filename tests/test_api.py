@@ -197,7 +197,8 @@ def test_ingest_html(writer):
     ({"text": ARTICLE, "colour": "red"}, "colour"),
     ({"text": "Das Verteidigungsministerium hat gestern in Berlin einen Vertrag über die Lieferung von "
               "gepanzerten Fahrzeugen unterzeichnet. Die ersten Fahrzeuge sollen im nächsten Jahr an die Truppe "
-              "übergeben werden, teilte ein Sprecher mit."}, "not english"),
+              "übergeben werden, teilte ein Sprecher mit. Die Kosten belaufen sich auf mehrere hundert Millionen "
+              "Euro, wie das Ministerium am Abend in einer Mitteilung an die Presse bekannt gab."}, "not english"),
     ({"text": 42}, "text"),
 ])
 def test_ingest_refuses_bad_input_with_a_4xx(writer, body, words):

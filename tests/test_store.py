@@ -132,16 +132,18 @@ def test_round_trip_of_corpus_gold(store: Store):
 def test_failure_mid_article_rolls_back(store: Store, monkeypatch: pytest.MonkeyPatch):
     store.add_article(article("other.txt", "Another text."), FACTS[:1], "v1")
     before = store.counts()
-    original = Store._insert_fact
+    import armstrack.store as store_module
+
+    original = store_module._fact_row
     calls = []
 
-    def failing(self, conn, article_id, key, fact):
+    def failing(article_id, key, fact):  # fails after the article row (or the old facts' delete) is written
         calls.append(key)
         if len(calls) == 2:
             raise RuntimeError("disk on fire")
-        original(self, conn, article_id, key, fact)
+        return original(article_id, key, fact)
 
-    monkeypatch.setattr(Store, "_insert_fact", failing)
+    monkeypatch.setattr(store_module, "_fact_row", failing)
     with pytest.raises(RuntimeError):
         store.add_article(article(), FACTS, "v1")
     assert store.counts() == before

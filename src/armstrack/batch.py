@@ -24,9 +24,9 @@ from itertools import islice
 from pathlib import Path
 from typing import Protocol
 
-from armstrack.engines import BatchMapper, open_mapper
-from armstrack.ingest import FOLDER_NOTES_SUFFIXES, SUPPORTED_SUFFIXES, read_inputs
-from armstrack.model import EXTRACTOR_VERSION, Article, Fact, InputFailure
+from armstrack.engines import BatchMapper, Outcome, open_mapper
+from armstrack.ingest import FOLDER_NOTES_SUFFIXES, read_inputs
+from armstrack.model import EXTRACTOR_VERSION, Article, InputFailure
 from armstrack.store import Store, open_store
 
 log = logging.getLogger(__name__)
@@ -104,14 +104,27 @@ def ingest_paths(
     if progress:
         progress.start(total, workers)
     with open_store(db) as store:
-        with open_mapper(engine, workers, model=model, address=address) as mapper:
-            fresh = _fresh(read_inputs(paths), store, run)
-            for article, outcome in _map_in_order(mapper, _batches(fresh), workers * IN_FLIGHT_PER_WORKER):
-                run.stored(store, article, outcome)
-            workers = mapper.workers
+        fresh = _fresh(read_inputs(paths), store, run)
+        for article, outcome in extract_articles(fresh, workers=workers, engine=engine, address=address,
+                                                 model=model):
+            run.stored(store, article, outcome)
         counts = store.counts()
     return IngestSummary(run.added, run.updated, run.known, run.facts, tuple(run.failures),
                          time.perf_counter() - started, workers, engine, counts["articles"], counts["facts"])
+
+
+def extract_articles(
+    articles: Iterable[Article], *, workers: int = 1, engine: str = "local", address: str | None = None,
+    model: str | None = None,
+) -> Iterator[tuple[Article, Outcome]]:
+    """Each article with its facts (or the InputFailure of a broken extraction), in input order.
+
+    Streams: articles are pulled from ``articles`` only as workers free up. The
+    workers start when iteration begins and end with it (also when abandoned early).
+    """
+    with open_mapper(engine, workers, model=model, address=address) as mapper:
+        batches = _batches(iter(articles))
+        yield from _map_in_order(mapper, batches, workers * IN_FLIGHT_PER_WORKER)
 
 
 def plan_workers(requested: int | None, total_estimate: int, engine: str) -> int:
@@ -139,9 +152,9 @@ def estimate_inputs(paths: Iterable[str | Path]) -> int:
 
 
 def _count_file(path: Path) -> int:
-    suffix = path.suffix.lower()
-    if suffix != ".jsonl":
-        return 1 if suffix in SUPPORTED_SUFFIXES else 0
+    """One article per file (a bad or unsupported file is one reported failure), one per JSONL line."""
+    if path.suffix.lower() != ".jsonl":
+        return 1
     try:
         with path.open("rb") as fh:
             return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(COUNT_CHUNK_BYTES), b""))
@@ -167,7 +180,7 @@ class _Run:
             self.progress.failure(failure)
         self.tick()
 
-    def stored(self, store: Store, article: Article, outcome: list[Fact] | InputFailure) -> None:
+    def stored(self, store: Store, article: Article, outcome: Outcome) -> None:
         if isinstance(outcome, InputFailure):
             self.failed(outcome)
             return
@@ -201,7 +214,7 @@ def _batches(articles: Iterator[Article]) -> Iterator[list[Article]]:
 
 
 def _map_in_order(mapper: BatchMapper, batches: Iterator[list[Article]],
-                  window: int) -> Iterator[tuple[Article, list[Fact] | InputFailure]]:
+                  window: int) -> Iterator[tuple[Article, Outcome]]:
     """Submit batches ahead up to ``window`` and yield results in input order."""
     pending: deque = deque()
     for batch in batches:

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
-from armstrack import query, rollup
+from armstrack import query, rollup, stories
 from armstrack.graph import Graph
 from armstrack.model import FACT_TYPES
 from armstrack.store import (
@@ -103,23 +103,31 @@ class ArticlePage:
     total: int
     offset: int
     limit: int
-    articles: list[dict[str, Any]]  # {"article_id", "id", "outlet", "published", "url", "preview", "facts"}
+    # {"article_id", "id", "outlet", "published", "url", "preview", "facts", "story", "story_size"}
+    articles: list[dict[str, Any]]
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
 def articles(graph: Graph, *, limit: int = 50, offset: int = 0) -> ArticlePage:
-    """Stored articles in ingest order, with a short preview and their number of extracted facts."""
+    """Stored articles in ingest order, with a short preview, their number of extracted facts and their story.
+
+    ``story`` is the id of the story's first article (stories.py) and ``story_size`` how many stored
+    articles tell it: more than one means syndicated copies or light rewrites of one another.
+    """
     n_facts = select(func.count()).select_from(F).where(F.c.article_id == A.c.id).scalar_subquery()
     with graph.engine.connect() as conn:
         total = conn.execute(select(func.count()).select_from(A)).scalar_one()
         rows = conn.execute(select(A.c.id, A.c.ext_id, A.c.origin, A.c.outlet, A.c.published, A.c.url,
                                    func.substr(A.c.text, 1, PREVIEW_CHARS).label("preview"), n_facts.label("n"))
                             .order_by(A.c.id).limit(limit).offset(offset)).all()
+        story_of = stories.stories_of(conn, [r.id for r in rows])
+        sizes = stories.story_sizes(conn, story_of.values())
     return ArticlePage(total, offset, limit, [
         {"article_id": r.id, "id": r.ext_id or r.origin, "outlet": r.outlet, "published": r.published,
-         "url": r.url, "preview": r.preview, "facts": r.n} for r in rows])
+         "url": r.url, "preview": r.preview, "facts": r.n, "story": story_of.get(r.id, r.id),
+         "story_size": sizes.get(story_of.get(r.id, r.id), 1)} for r in rows])
 
 
 @dataclass(frozen=True)

@@ -151,40 +151,71 @@ def _details(triples) -> str:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--db", default="armstrack.db", show_default=True, help="SQLite file or SQLAlchemy URL.")
+@click.option("--db", default="armstrack.db", show_default=True,
+              help="SQLite file or SQLAlchemy URL (postgresql+psycopg://user:pw@host/db for a shared store).")
 @click.option("--model", default=None, help="spaCy model name.")
-def ingest(paths, db: str, model: str | None) -> None:
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Extraction processes or Ray actors, each loading the model once [default: all cores].")
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="local: processes on this machine; ray: actors on a Ray cluster.")
+@click.option("--address", default=None, help="Ray cluster address (ray://head:10001); without it a local Ray starts.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar (it is also off when stderr is not a terminal).")
+def ingest(paths, db: str, model: str | None, workers: int | None, engine: str, address: str | None,
+           quiet: bool) -> None:
     """Extract facts from articles and store them (re-ingesting never duplicates).
 
-    Example: armstrack ingest examples/ --db armstrack.db
-    """
-    from .store import open_store
+    Articles already stored by this extractor version are not parsed again; a
+    new file name for one only records another origin.
 
-    failures: list[InputFailure] = []
-    extractor = _extractor(model)
-    added = skipped = facts_written = 0
-    with open_store(db) as store:
-        fresh = (a for a in _articles(paths, failures) if not _already(store, a, extractor.version))
-        for article, facts in extractor.extract_many(fresh):
-            result = store.add_article(article, facts, extractor.version)
-            added += result.created
-            skipped += not result.created
-            facts_written += result.facts_written
-        counts = store.counts()
+    Example: armstrack ingest feed.jsonl --db postgresql+psycopg://armstrack@db/armstrack --workers 8
+    """
+    from .batch import ingest_paths
+
+    if address and engine != "ray":
+        raise click.UsageError("--address needs --engine ray")
+    with _IngestBar(disable=quiet or not err.is_terminal) as bar:
+        summary = ingest_paths(paths, db, workers=workers, engine=engine, address=address, progress=bar, model=model)
     click.echo(
-        f"ingested {added} new articles ({facts_written} facts written); "
-        f"store now has {counts['articles']} articles, {counts['facts']} facts; {len(failures)} inputs failed"
+        f"ingested {summary.added} new articles ({summary.facts_written} facts written), "
+        f"{summary.updated} re-extracted, {summary.known} already stored; "
+        f"store now has {summary.store_articles} articles, {summary.store_facts} facts; "
+        f"{len(summary.failures)} inputs failed; {summary.seconds:.1f} s, "
+        f"{summary.articles_per_second:.1f} articles/s with {summary.workers} {summary.engine} "
+        f"worker{'s' if summary.workers != 1 else ''}"
     )
-    if failures:
+    if summary.failures:
         sys.exit(EXIT_INPUT_FAILED)
 
 
-def _already(store, article: Article, version: str) -> bool:
-    """Skip parsing an article stored by this extractor version; still record its new origin."""
-    if store.extractor_version_of(article.content_hash) != version:
-        return False
-    store.add_article(article, [], version)
-    return True
+class _IngestBar:
+    """The ``ingest`` progress bar on stderr: articles done, articles/s, failures, ETA."""
+
+    def __init__(self, disable: bool):
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.progress = Progress(
+            TextColumn("ingest"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]:.1f} articles/s"), TextColumn("{task.fields[failed]} failed"),
+            TimeRemainingColumn(), console=err, disable=disable, transient=False)
+        self.task = None
+
+    def __enter__(self) -> "_IngestBar":
+        self.progress.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.progress.stop()
+
+    def start(self, total_estimate: int, workers: int) -> None:
+        self.task = self.progress.add_task("ingest", total=total_estimate or None, rate=0.0, failed=0)
+
+    def update(self, done: int, failed: int) -> None:
+        task = self.progress.tasks[0]
+        rate = (done + failed) / task.elapsed if task.elapsed else 0.0
+        self.progress.update(self.task, completed=done + failed, rate=rate, failed=failed)
+
+    def failure(self, failure: InputFailure) -> None:
+        _report_failure(failure)
 
 
 def run() -> None:
@@ -197,3 +228,4 @@ def run() -> None:
 
 from .cli_query import register as _register_queries; _register_queries(main)  # noqa: E402
 from .cli_serve import register as _register_serve; _register_serve(main)  # noqa: E402
+from .cli_news import register as _register_news; _register_news(main)  # noqa: E402

@@ -7,6 +7,7 @@ per worker. ``submit`` returns a handle at once and ``collect`` waits for it, so
 """
 from __future__ import annotations
 
+import functools
 import logging
 import multiprocessing
 from collections.abc import Iterator
@@ -52,14 +53,21 @@ def extract_batch(extractor, articles: list[Article]) -> list[Outcome]:
     return out
 
 
+@functools.lru_cache(maxsize=2)
+def shared_extractor(model: str | None):
+    """This process's Extractor for ``model``, loaded on first use: a process that ingests many
+    times (a server, a test session) loads the model once."""
+    from armstrack.pipeline import Extractor
+
+    return Extractor(model=model)
+
+
 class InlineMapper:
     """One worker: this process, no start-up cost (also what a small input gets)."""
 
     def __init__(self, model: str | None):
-        from armstrack.pipeline import Extractor
-
         self.workers = 1
-        self.extractor = Extractor(model=model)
+        self.extractor = shared_extractor(model)
 
     def submit(self, batch: list[Article]) -> list[Outcome]:
         return extract_batch(self.extractor, batch)
@@ -69,16 +77,23 @@ class InlineMapper:
 
 
 _worker_extractor = None  # one per worker process, set by _init_worker
+_worker_error: Exception | None = None
 
 
 def _init_worker(model: str | None) -> None:
-    global _worker_extractor
+    """Load the model; keep (not raise) an error, which a Pool would answer by respawning forever."""
+    global _worker_extractor, _worker_error
     from armstrack.pipeline import Extractor
 
-    _worker_extractor = Extractor(model=model)
+    try:
+        _worker_extractor = Extractor(model=model)
+    except Exception as exc:  # raised again with the first batch, in the parent
+        _worker_error = exc
 
 
 def _extract_in_worker(batch: list[Article]) -> list[Outcome]:
+    if _worker_error is not None:
+        raise _worker_error
     return extract_batch(_worker_extractor, batch)
 
 

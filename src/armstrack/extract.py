@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from spacy.tokens import Doc, Span, Token
 
@@ -48,9 +49,25 @@ class Sentence:
     caption: bool
     placed: list[Placed]
 
-    @property
+    @cached_property
     def lower(self) -> str:
         return self.span.text.lower()
+
+    @cached_property
+    def named(self) -> frozenset[int]:
+        """Token indices inside recognised names."""
+        return frozenset(i for p in self.placed for i in range(p.span.start, p.span.end))
+
+    @cached_property
+    def words(self) -> dict[str, list[Token]]:
+        """Tokens by lemma and by lower-case form, built once: every rule looks its words up here."""
+        index: dict[str, list[Token]] = {}
+        for t in self.span:
+            if t.i in self.named or t.lower_ in NOT_TRIGGERS:
+                continue
+            for key in {t.lemma_.lower(), t.lower_}:
+                index.setdefault(key, []).append(t)
+        return index
 
 
 def split_sentences(doc: Doc, article: Article, recognition: Recognition) -> list[Sentence]:
@@ -80,11 +97,8 @@ def find_triggers(sent: Sentence, rule: Rule) -> list[Token]:
     low = sent.lower
     if rule.requires and not any(_has(low, w) for w in rule.requires):
         return []
-    named = {i for p in sent.placed for i in range(p.span.start, p.span.end)}
-    found = [
-        t for t in sent.span
-        if (t.lemma_.lower() in rule.words or t.lower_ in rule.words) and t.lower_ not in NOT_TRIGGERS and t.i not in named
-    ]
+    named = sent.named
+    found = sorted({t.i: t for w in rule.words & sent.words.keys() for t in sent.words[w]}.values(), key=lambda t: t.i)
     for phrase in rule.phrases:
         for m in re.finditer(r"(?<![a-z])" + re.escape(phrase) + r"(?![a-z])", low):
             span = sent.span.doc.char_span(sent.span.start_char + m.start(), sent.span.start_char + m.end(), alignment_mode="expand")

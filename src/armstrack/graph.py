@@ -20,6 +20,10 @@ Per-country rollups for profiles are recounted for the countries touched
 incremental sync after one new article ~0.7 s (most of it recounting the
 United States' rollup), queries 2-20 ms (benchmarks/query_latency.py).
 
+Corroboration (``n_articles``) counts independent stories, not articles: ``sync``
+first groups new articles into stories of near-duplicates (stories.py), so ten
+syndicated copies of one report count once while all ten stay listed as sources.
+
 Reviews are the only primary data here: they are keyed by ``cluster_key`` and
 re-applied whenever a cluster is re-merged, so they survive re-ingesting and
 re-extraction.
@@ -38,20 +42,21 @@ from sqlalchemy.engine import Connection
 
 from armstrack.errors import ArmstrackError
 from armstrack.knowledge import Knowledge, load_knowledge
-from armstrack import rollup
+from armstrack import rollup, stories
 from armstrack.merge import CORRECTABLE, REJECTED, UNREVIEWED, Member, check_correction, merge_members
 from armstrack.model import ROLES
 from armstrack.resolve import Resolution, Resolver
 from armstrack.store import (
     Store, articles_table, country_stats_table, cluster_countries_table, cluster_entities_table, cluster_facts_table, clusters_table,
     entities_table, facts_revision, facts_table, mentions_table, meta_table, open_store, participants_table,
-    reviews_table, systems_table,
+    reviews_table, stories_table, systems_table,
 )
 
 logger = logging.getLogger(__name__)
 
 GRAPH_REVISION_KEY = "graph_revision"
 GRAPH_KNOWLEDGE_KEY = "graph_knowledge"
+STORIES_REVISION_KEY = "stories_revision"  # facts revision up to which articles have their story (stories.py)
 # Roles the corpus README marks optional: the same fact is reported with and without them.
 OPTIONAL_ROLES = frozenset({"venture", "customer", "candidate"})
 # The role whose country an unknown system is taken to come from ("UAVs" supplied by China).
@@ -64,6 +69,9 @@ DECISIONS = ("accept", "reject", "correct")
 SYSTEM_ROLE = "system"
 ORIGIN_SIDE = "origin"
 MIN_KEY_PREFIX = 6  # hex characters of a cluster key that identify it on the command line
+# PostgreSQL advisory lock taken by ``sync``: two processes querying a store that has new facts would
+# otherwise both cluster them. Any fixed 64-bit number; this one spells "armstrak" in ASCII.
+SYNC_LOCK_ID = 0x61726D737472616B
 
 
 class GraphError(ArmstrackError):
@@ -114,17 +122,23 @@ def cluster_key(fact_type: str, participants: Iterable[tuple[str, str]], systems
 def sync(graph: Graph, *, full: bool = False) -> SyncResult:
     """Bring the clusters up to date with the facts tables (a no-op when nothing changed)."""
     with graph.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":  # one sync at a time per database; SQLite has one writer anyway
+            conn.execute(select(func.pg_advisory_xact_lock(SYNC_LOCK_ID)))
         revision = facts_revision(conn)
         built = _meta(conn, GRAPH_REVISION_KEY)
         full = full or _meta(conn, GRAPH_KNOWLEDGE_KEY) != graph.resolver.fingerprint
-        if not full and built == str(revision):
+        if not full and built == str(revision) and _meta(conn, STORIES_REVISION_KEY) == str(revision):
             return SyncResult(0, 0, False)
         if full:
             for table in (cluster_facts_table, cluster_countries_table, cluster_entities_table, clusters_table,
                           mentions_table, entities_table, country_stats_table):
                 conn.execute(delete(table))
+        # 0. group new articles into stories: corroboration counts stories, not copies
+        grouped = [a.article_id for a in stories.assign_pending(conn)]
         # 1. cluster the facts that have none yet
         loaded, dirty = _cluster_new_facts(conn, graph.resolver)
+        if grouped and not full:  # articles stored before stories existed (a migrated store)
+            dirty |= _clusters_of_articles(conn, grouped)
         n_new = len(loaded)
         # 2. clusters that lost facts (re-extraction deleted them)
         counted = (select(func.count()).select_from(cluster_facts_table)
@@ -138,6 +152,7 @@ def sync(graph: Graph, *, full: bool = False) -> SyncResult:
             touched |= rollup.countries_of(conn, sorted(dirty))
         rollup.refresh(conn, touched)
         _set_meta(conn, GRAPH_REVISION_KEY, str(revision))
+        _set_meta(conn, STORIES_REVISION_KEY, str(revision))
         _set_meta(conn, GRAPH_KNOWLEDGE_KEY, graph.resolver.fingerprint)
     logger.info("graph sync: %d new facts, %d clusters merged%s", n_new, len(dirty), " (full)" if full else "")
     return SyncResult(n_new, len(dirty), full)
@@ -150,6 +165,15 @@ def _meta(conn: Connection, key: str) -> str | None:
 def _set_meta(conn: Connection, key: str, value: str) -> None:
     if conn.execute(update(meta_table).where(meta_table.c.key == key).values(value=value)).rowcount == 0:
         conn.execute(insert(meta_table).values(key=key, value=value))
+
+
+def _clusters_of_articles(conn: Connection, article_ids: list[int]) -> set[int]:
+    out: set[int] = set()
+    for ids in _chunks(article_ids):
+        out |= set(conn.execute(select(cluster_facts_table.c.cluster_id)
+                                .join(facts_table, facts_table.c.id == cluster_facts_table.c.fact_id)
+                                .where(facts_table.c.article_id.in_(ids))).scalars())
+    return out
 
 
 def _chunks(ids: list[int]) -> Iterable[list[int]]:
@@ -174,13 +198,14 @@ def _load(conn: Connection, resolver: Resolver, fact_ids: list[int]) -> dict[int
             systems[s.fact_id].append((resolver.system(s.name, s.category), s.name))
         rows = conn.execute(
             select(facts_table, articles_table.c.ext_id, articles_table.c.origin, articles_table.c.outlet,
-                   articles_table.c.published, articles_table.c.url)
+                   articles_table.c.published, articles_table.c.url, stories_table.c.story_id)
             .join(articles_table, articles_table.c.id == facts_table.c.article_id)
+            .outerjoin(stories_table, stories_table.c.article_id == facts_table.c.article_id)
             .where(facts_table.c.id.in_(ids)))
         for r in rows:
             member = Member(
                 fact_id=r.id, article_id=r.article_id, article=r.ext_id or r.origin, outlet=r.outlet,
-                published=r.published, url=r.url, type=r.type, status=r.status, time_text=r.time_text,
+                published=r.published, url=r.url, story=r.story_id, type=r.type, status=r.status, time_text=r.time_text,
                 time_start=r.time_start, time_end=r.time_end, quantity=r.quantity,
                 attributed_to=r.attributed_to, evidence=r.evidence,
                 names=tuple((role, name, kind) for role, _, _, name, kind in parts[r.id]))

@@ -9,6 +9,8 @@ Pure functions over plain values, so the rules are testable without a store:
   the more precise "2022-05"); otherwise they conflict, the newest publication's
   value is shown, and every value is kept with the articles that gave it;
 - quantity: like time, without the prefix rule;
+- corroboration (``n_articles``): independent stories, not articles, so ten copies of one
+  syndicated story count once while every copy stays listed among the sources;
 - review decisions: the latest accept/reject sets the review state, the latest
   correction of each field overrides the merged value.
 """
@@ -38,6 +40,7 @@ class Member:
     outlet: str | None = None
     published: str | None = None
     url: str | None = None
+    story: int | None = None  # near-duplicate group (stories.py); None: the article is its own story
     time_text: str | None = None
     time_start: str | None = None
     time_end: str | None = None
@@ -45,6 +48,11 @@ class Member:
     attributed_to: str | None = None
     evidence: str = ""
     names: tuple[tuple[str, str, str], ...] = ()  # (role, name as written, kind)
+
+    @property
+    def story_id(self) -> int:
+        """The story this report belongs to: copies of one article share it, so they corroborate once."""
+        return self.story if self.story is not None else self.article_id
 
     @property
     def recency(self) -> tuple[str, int]:
@@ -132,7 +140,7 @@ def merge_members(members: Sequence[Member], reviews: Sequence[dict[str, Any]] =
     if time_text is None:
         time_text = next((m.time_text for m in ordered if m.time_text), None)
     sources = [{"fact_id": m.fact_id, "article_id": m.article_id, "article": m.article, "outlet": m.outlet,
-                "published": m.published, "url": m.url, "attributed_to": m.attributed_to,
+                "published": m.published, "url": m.url, "story": m.story_id, "attributed_to": m.attributed_to,
                 "status": m.status, "time_start": m.time_start, "evidence": m.evidence} for m in ordered]
     merged: dict[str, Any] = {"status": status, "time_start": start, "time_end": end, "quantity": quantity}
     state, corrections = UNREVIEWED, []
@@ -146,7 +154,7 @@ def merge_members(members: Sequence[Member], reviews: Sequence[dict[str, Any]] =
     published = [m.published for m in members if m.published]
     return Merged(
         status=merged["status"], time_text=time_text, time_start=merged["time_start"], time_end=merged["time_end"],
-        quantity=merged["quantity"], n_articles=len({m.article_id for m in members}),
+        quantity=merged["quantity"], n_articles=len({m.story_id for m in members}),
         latest_published=max(published) if published else None, review=state,
         conflicts=tuple(c for c in (status_conflict, start_conflict, end_conflict, quantity_conflict) if c),
         sources=tuple(sources), corrections=tuple(corrections), reviews=tuple(reviews))

@@ -27,7 +27,7 @@ from datetime import datetime, timezone
 from typing import Any, Iterator, Sequence
 
 from sqlalchemy import (
-    Boolean, Column, DateTime, Float, ForeignKey, Index, Integer, MetaData, PrimaryKeyConstraint, String,
+    BigInteger, Boolean, Column, DateTime, Float, ForeignKey, Index, Integer, MetaData, PrimaryKeyConstraint, String,
     Table, Text, UniqueConstraint, cast, create_engine, delete, event, func, insert, select, update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -41,19 +41,22 @@ from armstrack.score import normalise_name
 logger = logging.getLogger(__name__)
 
 DEFAULT_DB = "armstrack.db"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SCHEMA_VERSION_KEY = "schema_version"
 # Named migrations, oldest first: (version reached, what changed). Every step so far only adds tables,
 # which ``create_all`` creates, so migrating records the step in ``meta`` and bumps the version.
 MIGRATIONS = (
     (2, "knowledge graph: entities, entity_mentions, clusters, cluster_facts, cluster_countries, "
         "cluster_entities, country_stats, reviews"),
+    (3, "following the news: feeds, feed_items, article_pages, article_stories, story_buckets"),
 )
 # Bumped in the transaction that writes or deletes facts, so derived tables (graph.py) know they are stale.
 FACTS_REVISION_KEY = "facts_revision"
 ENTITY_ID_LENGTH = 200
 HASH_LENGTH = 64  # hex sha256
 ARTICLE_PAGE_SIZE = 100  # iter_articles reads in pages instead of holding a cursor open
+# PostgreSQL advisory lock held while creating the schema; any fixed number ("armstore" in ASCII).
+SCHEMA_LOCK_ID = 0x61726D73746F7265
 ADD_ATTEMPTS = 3  # retries after losing a race the upserts below do not cover (a dialect without them)
 
 metadata = MetaData()
@@ -171,7 +174,7 @@ clusters_table = Table(
     Column("time_end", Text),
     Column("quantity", Integer),
     Column("n_facts", Integer, nullable=False),
-    Column("n_articles", Integer, nullable=False),  # the corroboration count
+    Column("n_articles", Integer, nullable=False),  # the corroboration count: independent stories (stories.py)
     Column("latest_published", Text),
     Column("conflicted", Boolean, nullable=False),
     Column("review", String(16), nullable=False),  # unreviewed | accepted | rejected
@@ -234,6 +237,57 @@ reviews_table = Table(
 )
 
 
+# -- following the news (feeds.py, fetch.py, stories.py) --
+
+feeds_table = Table(
+    "feeds", metadata,  # the RSS/Atom feeds ``armstrack watch`` polls, with their HTTP cache state
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", Text, nullable=False, unique=True),
+    Column("url", Text, nullable=False),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("last_polled", DateTime),  # naive UTC, last attempt whatever its outcome
+    Column("last_error", Text),
+    Column("failures", Integer, nullable=False, default=0),  # consecutive failed polls
+    Column("added_at", DateTime, nullable=False),
+)
+
+feed_items_table = Table(
+    "feed_items", metadata,  # every item URL already handled, so a poll fetches new items only
+    Column("url", Text, primary_key=True),
+    Column("feed_id", Integer, ForeignKey("feeds.id", ondelete="SET NULL")),
+    Column("content_hash", String(HASH_LENGTH)),  # NULL while the item could not be fetched or read
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text),
+    Column("first_seen", DateTime, nullable=False),
+    Index("ix_feed_items_content_hash", "content_hash"),
+)
+
+pages_table = Table(
+    "article_pages", metadata,  # page metadata of articles fetched from the web
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("title", Text),
+    Column("author", Text),
+    Column("fetched_url", Text, nullable=False),  # where it was downloaded (articles.url is the canonical URL)
+    Column("fetched_at", DateTime, nullable=False),
+)
+
+stories_table = Table(
+    "article_stories", metadata,  # near-duplicate groups: one story told by many outlets
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("story_id", Integer, nullable=False),  # the id of the story's first article
+    Column("matched_article", Integer),  # the earlier article it was found to copy, if any
+    Column("similarity", Float),  # Jaccard similarity of word shingles with that article
+    Index("ix_article_stories_story", "story_id"),
+)
+
+story_buckets_table = Table(
+    "story_buckets", metadata,  # MinHash LSH band buckets of each article (stories.py)
+    Column("bucket", BigInteger, nullable=False),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    PrimaryKeyConstraint("bucket", "article_id"),
+)
+
 class StoreError(ArmstrackError):
     """The store cannot be opened or has an incompatible schema."""
 
@@ -273,6 +327,18 @@ def fact_key(content_hash: str, fact: Fact) -> str:
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
+def _fact_row(article_id: int, key: str, fact: Fact) -> dict[str, Any]:
+    money = fact.money
+    return dict(
+        article_id=article_id, fact_key=key, type=fact.type, status=fact.status,
+        time_text=fact.time.text, time_start=fact.time.start, time_end=fact.time.end,
+        quantity=fact.quantity, money_amount=money.amount if money else None,
+        money_currency=money.currency if money else None, money_per=money.per if money else None,
+        attributed_to=fact.attributed_to, evidence=fact.evidence,
+        span_start=fact.evidence_span[0], span_end=fact.evidence_span[1], confidence=fact.confidence,
+    )
+
+
 def _utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
@@ -290,6 +356,9 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
+        # WAL + NORMAL: no fsync per commit (a power cut may lose the last articles, never consistency);
+        # re-ingesting restores them, and ingest writes one transaction per article.
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -305,8 +374,10 @@ def open_store(db: str = DEFAULT_DB) -> "Store":
         _configure_sqlite(engine)
     shown = engine.url.render_as_string(hide_password=True)
     try:
-        metadata.create_all(engine)
         with engine.begin() as conn:
+            if engine.dialect.name == "postgresql":  # two first ingests at once must not both create tables
+                conn.execute(select(func.pg_advisory_xact_lock(SCHEMA_LOCK_ID)))
+            metadata.create_all(conn)
             version = conn.execute(
                 select(meta_table.c.value).where(meta_table.c.key == SCHEMA_VERSION_KEY)).scalar()
             if version is None:
@@ -441,35 +512,30 @@ class Store:
                              {"article_id": article_id, "origin": origin, "added_at": _utcnow()}).first() is not None
 
     def _write_facts(self, conn: Connection, article_id: int, content_hash: str, facts: Sequence[Fact]) -> int:
+        """Insert the facts, then all their participants and systems: three executemany statements
+        per article instead of three statements per fact (a third of ingest's write time)."""
         _bump_facts_revision(conn)
-        seen: set[str] = set()
+        kept: dict[str, Fact] = {}
         for fact in facts:
             key = fact_key(content_hash, fact)
-            if key in seen:
+            if key in kept:
                 logger.debug("article %d: skipping duplicate fact %s", article_id, key[:12])
                 continue
-            seen.add(key)
-            self._insert_fact(conn, article_id, key, fact)
-        return len(seen)
-
-    def _insert_fact(self, conn: Connection, article_id: int, key: str, fact: Fact) -> None:
-        money = fact.money
-        fact_id = conn.execute(insert(facts_table).values(
-            article_id=article_id, fact_key=key, type=fact.type, status=fact.status,
-            time_text=fact.time.text, time_start=fact.time.start, time_end=fact.time.end,
-            quantity=fact.quantity, money_amount=money.amount if money else None,
-            money_currency=money.currency if money else None, money_per=money.per if money else None,
-            attributed_to=fact.attributed_to, evidence=fact.evidence,
-            span_start=fact.evidence_span[0], span_end=fact.evidence_span[1], confidence=fact.confidence,
-        )).inserted_primary_key[0]
-        if fact.participants:
-            conn.execute(insert(participants_table), [
-                {"fact_id": fact_id, "position": i, "role": p.role, "name": p.name, "kind": p.kind,
-                 "country": p.country} for i, p in enumerate(fact.participants)])
-        if fact.systems:
-            conn.execute(insert(systems_table), [
-                {"fact_id": fact_id, "position": i, "name": s.name, "category": s.category}
-                for i, s in enumerate(fact.systems)])
+            kept[key] = fact
+        if not kept:
+            return 0
+        fact_ids = conn.execute(insert(facts_table).returning(facts_table.c.id, sort_by_parameter_order=True),
+                                [_fact_row(article_id, key, fact) for key, fact in kept.items()]).scalars().all()
+        pairs = list(zip(fact_ids, kept.values(), strict=True))
+        participants = [{"fact_id": fact_id, "position": i, "role": p.role, "name": p.name, "kind": p.kind,
+                         "country": p.country} for fact_id, fact in pairs for i, p in enumerate(fact.participants)]
+        systems = [{"fact_id": fact_id, "position": i, "name": s.name, "category": s.category}
+                   for fact_id, fact in pairs for i, s in enumerate(fact.systems)]
+        if participants:
+            conn.execute(insert(participants_table), participants)
+        if systems:
+            conn.execute(insert(systems_table), systems)
+        return len(kept)
 
     def has_article(self, content_hash: str) -> bool:
         with self._engine.connect() as conn:

@@ -24,7 +24,7 @@ function el(tag, attrs, ...children) {
     else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
     else node.setAttribute(key, value === true ? "" : String(value));
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -83,7 +83,7 @@ const view = () => document.getElementById("view");
 const detail = () => document.getElementById("detail");
 
 function show(target, ...children) {
-  target.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+  target.replaceChildren(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false));
 }
 
 function failure(error) {
@@ -297,7 +297,8 @@ async function articlesView(params) {
   show(view(), el("article", { id: "articles" }, el("h1", {}, `Articles (${page.total})`),
     el("ul", {}, page.articles.map((a) => el("li", {},
       link(a.id, route("article", a.article_id)), ` — ${a.outlet || "unknown outlet"}`,
-      a.published ? `, ${a.published}` : "", ` · ${a.facts} facts`, el("br"), el("small", {}, a.preview))))));
+      a.published ? `, ${a.published}` : "", ` · ${a.facts} facts`,
+      a.story_size > 1 ? ` · story ${a.story} (${a.story_size} copies)` : "", el("br"), el("small", {}, a.preview))))));
 }
 
 function markedText(text, spans, className) {
