@@ -61,10 +61,18 @@ def _in_deal(trigger: Token) -> bool:
     return False
 
 
-def _chosen(trigger: Token) -> bool:
-    """"have chosen to acquire the CV90": the choice is made, the equipment is theirs."""
+# What an infinitive hangs from when it states an intention ("agreed to supply", "talks to buy");
+# "were given the opportunity to study" and "have chosen to acquire" report what happened.
+INTENT_HEADS = PLAN_VERBS | DEAL_NOUNS | frozenset(
+    "seek promise offer ask request approve talk talks effort bid intention proposal want need aim ready willing".split()
+)
+
+
+def _intends(trigger: Token) -> bool:
     head = trigger.head
-    return head.lemma_.lower() in ("choose", "opt", "select") and head.tag_ in ("VBD", "VBN")
+    while head.dep_ in ("amod", "acomp") and head.head is not head:
+        head = head.head
+    return head.lemma_.lower() in INTENT_HEADS or head.lower_ in INTENT_HEADS
 
 
 def tense_of(trigger: Token, sent: Span) -> str:
@@ -94,7 +102,7 @@ def tense_of(trigger: Token, sent: Span) -> str:
         return "progressive"
     if any(v.lemma_.lower() in INCEPTIVE and v.i != trigger.i for v in verbs):
         return "progressive"
-    if any(c.dep_ == "aux" and c.tag_ == "TO" for c in trigger.children) and not _chosen(trigger):
+    if any(c.dep_ == "aux" and c.tag_ == "TO" for c in trigger.children) and _intends(trigger):
         return "planned"  # "is in talks to buy", "agreed to supply": intended, not done
     if trigger.pos_ in ("NOUN", "PROPN"):
         verb = governing_verb(trigger)
