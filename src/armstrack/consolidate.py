@@ -55,10 +55,14 @@ def _unplaced(t: TimeSpan) -> bool:
     return bool(t.text) and not (t.start or t.end) and any(ch.isdigit() for ch in t.text)
 
 
+def _dated_text(t: TimeSpan) -> bool:
+    return bool(t.start or t.end or t.text and any(ch.isdigit() for ch in t.text))
+
+
 def compatible_times(a: TimeSpan, b: TimeSpan) -> bool:
     """No conflicting start and no conflicting end ("in 1993" and "by 2019" fit together)."""
-    if (_unplaced(a) or _unplaced(b)) and (a.start or a.end or b.start or b.end or a.text != b.text):
-        return False
+    if _unplaced(a) and _dated_text(b) and a.text != b.text or _unplaced(b) and _dated_text(a) and a.text != b.text:
+        return False  # "on October 19" and "in 1997" are two dates
     return _same_date(a.start, b.start) and _same_date(a.end, b.end)
 
 

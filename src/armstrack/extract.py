@@ -24,7 +24,7 @@ from spacy.tokens import Doc, Span, Token
 from .consolidate import consolidate
 from .figures import find_money
 from .model import ROLES, Article, Fact, Mention, Participant, System, TimeSpan
-from .qualify import REPORT_VERBS, attributions, tense_of
+from .qualify import SAYING_VERBS, attributions, tense_of
 from .recognise import Recognition
 from .roles import ArticleContext, SlotFinder
 from .rules import Rule
@@ -97,6 +97,8 @@ def find_triggers(sent: Sentence, rule: Rule) -> list[Token]:
     low = sent.lower
     if rule.requires and not any(_has(low, w) for w in rule.requires):
         return []
+    if any(_has(low, w) for w in rule.forbids_sentence):
+        return []
     named = sent.named
     found = sorted({t.i: t for w in rule.words & sent.words.keys() for t in sent.words[w]}.values(), key=lambda t: t.i)
     for phrase in rule.phrases:
@@ -159,7 +161,7 @@ def _reporting_time(sent: Sentence, mention) -> bool:
             break
         head = head.head
         if head.pos_ in ("VERB", "AUX"):
-            return head.lemma_.lower() in REPORT_VERBS
+            return head.lemma_.lower() in SAYING_VERBS
     return False
 
 

@@ -26,6 +26,9 @@ PLAN_WORDS = re.compile(
 ONGOING_WORDS = re.compile(r"\b(underway|under way|ongoing|continues|continuing|since|has been \w+ing|have been \w+ing|currently)\b", re.I)
 
 REPORT_VERBS = frozenset("say tell report announce note add state claim confirm write cite reveal quote".split())
+# Verbs of saying whose date is only the date of the saying ("..., the minister said on July 10");
+# "announced at the end of November that the selection is under way" dates the state it reports.
+SAYING_VERBS = frozenset("say tell note add write cite quote".split())
 SAID_AFTER = re.compile(
     r"(?:^|[,;:“”\"]\s*)(?P<who>[A-Z][^,;“”\"]{2,90}?)\s+(?:said|says|told|added|adds|noted|announced|stated|reported|confirmed|claimed)\b"
 )
@@ -38,12 +41,16 @@ DEAL_NOUNS = frozenset("contract deal agreement order plan decision approval req
 INCEPTIVE = frozenset("start begin continue keep".split())
 
 
+NESTED_CLAUSES = ("advcl", "relcl", "ccomp", "parataxis", "acl")
+
+
 def _clause_text(trigger: Token) -> str:
     """The text of the trigger's own clause (nested clauses excluded), for cue words."""
     from .slots import clause_verbs
 
     verb = clause_verbs(trigger)[0]
-    nested = {t.i for c in verb.children if c.dep_ in ("advcl", "relcl", "ccomp", "parataxis") for t in c.subtree}
+    nested = {t.i for d in verb.subtree if d is not verb and d.dep_ in NESTED_CLAUSES and trigger not in d.subtree
+              for t in d.subtree}
     return " ".join(t.text for t in verb.subtree if t.i not in nested)
 
 

@@ -21,7 +21,7 @@ SLOTS = frozenset(
     origin_of_place competitors venture any_org any_party obj_country system_makers""".split()
 )
 RULE_KEYS = frozenset(
-    """type name words phrases requires forbids roles kinds status min_parties needs_system
+    """type name words phrases requires forbids forbids_sentence roles kinds status min_parties needs_system
     needs_system_or_money coordinated_subject skip_relative multi""".split()
 )
 TENSES = ("planned", "past", "present", "progressive", "default")
@@ -35,6 +35,7 @@ class Rule:
     phrases: tuple[str, ...] = ()
     requires: tuple[str, ...] = ()
     forbids: tuple[str, ...] = ()
+    forbids_sentence: tuple[str, ...] = ()
     roles: tuple[tuple[str, tuple[str, ...]], ...] = ()
     kinds: dict[str, tuple[str, ...]] = field(default_factory=dict)
     status: dict[str, str] = field(default_factory=dict)
@@ -87,6 +88,7 @@ def parse_rules(data: dict, source: str = "triggers.toml") -> tuple[Rule, ...]:
                 phrases=tuple(p.lower() for p in raw.get("phrases", [])),
                 requires=tuple(p.lower() for p in raw.get("requires", [])),
                 forbids=tuple(p.lower() for p in raw.get("forbids", [])),
+                forbids_sentence=tuple(p.lower() for p in raw.get("forbids_sentence", [])),
                 roles=tuple((role, tuple(slots)) for role, slots in roles.items()),
                 kinds={k: tuple(v) for k, v in (raw.get("kinds") or {}).items()},
                 status=dict(status),
