@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from spacy.tokens import Doc, Span, Token
 
@@ -84,23 +84,31 @@ def split_sentences(doc: Doc, article: Article, recognition: Recognition) -> lis
     return out
 
 
-def _has(text_lower: str, needle: str) -> bool:
+@lru_cache(maxsize=1024)
+def _cue(needle: str) -> re.Pattern:
     """A cue word or stem at a word start ("negotiat" finds "negotiations"); a trailing
     space in the cue asks for the whole word (" over " is not "overhaul")."""
     word = needle.strip()
     tail = r"(?![a-z])" if needle.endswith(" ") else ""
-    return re.search(r"(?<![a-z])" + re.escape(word) + tail, text_lower) is not None
+    return re.compile(r"(?<![a-z])" + re.escape(word) + tail)
+
+
+def _has(text_lower: str, needle: str) -> bool:
+    return _cue(needle).search(text_lower) is not None
 
 
 def find_triggers(sent: Sentence, rule: Rule) -> list[Token]:
     """Tokens that fire ``rule`` in ``sent``; none inside a recognised name."""
     low = sent.lower
+    words = rule.words & sent.words.keys()
+    if not words and not any(phrase in low for phrase in rule.phrases):
+        return []  # the cheap test first: most rules have no trigger word in most sentences
     if rule.requires and not any(_has(low, w) for w in rule.requires):
         return []
     if any(_has(low, w) for w in rule.forbids_sentence):
         return []
     named = sent.named
-    found = sorted({t.i: t for w in rule.words & sent.words.keys() for t in sent.words[w]}.values(), key=lambda t: t.i)
+    found = sorted({t.i: t for w in words for t in sent.words[w]}.values(), key=lambda t: t.i)
     for phrase in rule.phrases:
         for m in re.finditer(r"(?<![a-z])" + re.escape(phrase) + r"(?![a-z])", low):
             span = sent.span.doc.char_span(sent.span.start_char + m.start(), sent.span.start_char + m.end(), alignment_mode="expand")
@@ -130,7 +138,7 @@ def _participant(role: str, m: Mention) -> Participant:
 
 def _time(sent: Sentence, trigger: Token, published: str | None) -> TimeSpan:
     """The time expression of the trigger's own phrase, else of its clause, else the nearest."""
-    times = find_times(sent.span.text, published)
+    times = _times_in(sent.span.text, published)
     if not times:
         return TimeSpan()
     base = sent.span.start_char
@@ -148,6 +156,12 @@ def _time(sent: Sentence, trigger: Token, published: str | None) -> TimeSpan:
     pool = pool or inside(verb.subtree) or times
     best = min(pool, key=lambda t: min(abs(t.start - pos), abs(t.end - pos)))
     return best.span
+
+
+@lru_cache(maxsize=256)
+def _times_in(text: str, published: str | None) -> tuple:
+    """Time expressions of a sentence, parsed once however many triggers it has."""
+    return tuple(find_times(text, published))
 
 
 def _reporting_time(sent: Sentence, mention) -> bool:
