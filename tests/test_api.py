@@ -99,6 +99,19 @@ def test_network_has_one_edge_per_type_and_the_combined_graph(reader, gold_graph
     assert {n["id"] for n in everything["nodes"]} >= {"Turkey", "Kazakhstan"}
 
 
+def test_network_of_organisations_draws_each_participant(reader, gold_graph):
+    data = reader.get("/api/network", params={"level": "organization"}).json()
+    kinds = {n["id"]: n["kind"] for n in data["nodes"]}
+    assert kinds.get("Kazakhstan Engineering") == kinds.get("Turkish Aerospace Industries") == "organization"
+    licensed = [e for e in data["edges"] if e["type"] == "licensed_production"
+                and {e["source"], e["target"]} == {"Turkish Aerospace Industries", "Kazakhstan Engineering"}]
+    assert licensed and licensed[0]["source"] == "Turkish Aerospace Industries"  # licensor -> producer
+    assert all(reader.get(f"/api/facts/{f}").status_code == 200 for f in licensed[0]["facts"])
+    assert data == browse.typed_network(gold_graph, level="organization").to_dict()
+    assert {n["kind"] for n in reader.get("/api/network").json()["nodes"]} == {"country"}
+    assert_error(reader.get("/api/network", params={"level": "city"}), 422)
+
+
 def test_articles_with_their_facts_and_evidence_spans(reader):
     listing = reader.get("/api/articles", params={"limit": 5}).json()
     assert listing["total"] >= 20 and len(listing["articles"]) == 5

@@ -138,6 +138,12 @@ def test_network_draws_countries_and_opens_facts(page, site):
     box = page.locator("#network-chart canvas").bounding_box()
     page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
     expect(page.locator("#profile h1")).to_have_text("Kazakhstan")
+    page.goto(site + "/#network")
+    page.select_option("#network select[name=level]", "organization")
+    expect(page).to_have_url(re.compile(r"#network\?level=organization$"))
+    page.wait_for_selector("#network-chart[data-level=organization][data-ready=true]", timeout=30_000)
+    org = page.evaluate("() => networkWidget.body.data.nodes.get('Turkish Aerospace Industries')")
+    assert org and org["label"] == "Turkish Aerospace Industries" and org["shape"] == "diamond"
 
 
 def test_fact_list_filters_and_pages(page, site):
@@ -180,3 +186,20 @@ def test_hostile_article_text_never_runs_or_renders_as_markup(page, site):
         assert page.locator(f"{area} a[href^='javascript']").count() == 0
     page.wait_for_timeout(200)
     assert page.evaluate("window.__pwned") is None and not dialogs
+
+
+def test_review_form_records_a_decision_with_a_token_kept_in_memory(page, site):
+    fact = httpx.get(f"{site}/api/facts", params={"type": "training", "limit": 1}).json()["facts"][0]
+    page.goto(f"{site}/#facts?type=training")
+    page.locator(f"#facts tr[data-fact-id='{fact['id']}'] .fact-link").click()
+    form = page.locator("#detail .review-form")
+    form.locator("select[name=decision]").select_option("accept")
+    form.locator("input[name=token]").fill("wrong")
+    form.locator("button[type=submit]").click()
+    expect(form.locator(".review-outcome")).to_contain_text("token")
+    form.locator("input[name=token]").fill(TOKEN)
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#detail .badge.review-accepted")).to_be_visible()
+    assert httpx.get(f"{site}/api/facts/{fact['id']}").json()["review"] == "accepted"
+    assert page.evaluate("JSON.stringify({...localStorage, ...sessionStorage})") == "{}"
+    assert TOKEN not in page.url

@@ -60,6 +60,7 @@ WEB_DIR = resources.files("armstrack") / "web"
 FactType = Literal[FACT_TYPES]  # type: ignore[valid-type]
 Status = Literal[STATUSES]  # type: ignore[valid-type]
 Category = Literal[CATEGORIES]  # type: ignore[valid-type]
+Level = Literal[browse.LEVELS]  # type: ignore[valid-type]  # what a network node stands for
 Decision = Literal[DECISIONS]  # type: ignore[valid-type]
 
 
@@ -282,10 +283,12 @@ def _read_routes(state: _State) -> APIRouter:
     def fact(fact_id: str = Path(pattern=FACT_ID_PATTERN), g: Graph = Depends(graph)) -> dict:
         return _fact_or_404(g, fact_id).to_dict()
 
-    @r.get("/network", summary="The country network, one edge per fact type, with centrality")
+    @r.get("/network", summary="The cooperation network of countries or organisations, one edge per fact type")
     def network(type: FactType | None = None, since: str | None = Since(), include_rejected: bool = Rejected(),
-                g: Graph = Depends(graph)) -> dict:
-        typed = browse.typed_network(g, fact_type=type, since=since, include_rejected=include_rejected)
+                level: Level = "country", g: Graph = Depends(graph)) -> dict:
+        typed = browse.typed_network(g, fact_type=type, since=since, include_rejected=include_rejected, level=level)
+        if level != "country":
+            return typed.to_dict()
         whole = query.network(g, fact_type=type, since=since, include_rejected=include_rejected)
         return typed.to_dict() | {"combined": whole.to_dict()}
 

@@ -11,13 +11,16 @@ spans, never by the server writing markup into hostile text.
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import networkx as nx
 from sqlalchemy import func, or_, select
 
 from armstrack import query, rollup, stories
-from armstrack.graph import Graph
+from armstrack.graph import SYSTEM_ROLE, Graph
+from armstrack.merge import REJECTED
 from armstrack.model import FACT_TYPES
 from armstrack.store import (
     articles_table, cluster_entities_table, cluster_facts_table, clusters_table, country_stats_table,
@@ -186,11 +189,15 @@ def evidence_span(text: str, evidence: str, start: int, end: int) -> list[int] |
 
 # -- network by fact type --------------------------------------------------------------------------
 
+LEVELS = ("country", "organization")  # what a network node stands for
+
+
 @dataclass(frozen=True)
 class TypedNetwork:
-    """The country network with one edge per (source, target, fact type), for drawing edges by type."""
+    """The cooperation network with one edge per (source, target, fact type), for drawing edges by type."""
 
-    nodes: list[dict[str, Any]]  # {"id", "facts", "degree", "betweenness"}
+    level: str
+    nodes: list[dict[str, Any]]  # {"id", "kind", "country", "facts", "degree", "betweenness"}
     edges: list[dict[str, Any]]  # {"source", "target", "type", "weight", "facts"}
 
     def to_dict(self) -> dict[str, Any]:
@@ -198,19 +205,69 @@ class TypedNetwork:
 
 
 def typed_network(graph: Graph, *, fact_type: str | None = None, since: str | None = None,
-                  include_rejected: bool = False) -> TypedNetwork:
+                  include_rejected: bool = False, level: str = "country") -> TypedNetwork:
     """``query.network`` split by fact type; nodes carry the centrality of the combined network.
 
-    Countries stand for their organisations (a Kazakh company's fact is
-    Kazakhstan's), as in every other query.
+    At ``level="country"`` countries stand for their organisations (a Kazakh
+    company's fact is Kazakhstan's), as in every other query. At
+    ``level="organization"`` each node is the participant a fact names, so
+    Turkish Aerospace Industries and Kazakhstan Engineering are their own nodes
+    and a government named as a party stays a country node.
     """
+    if level not in LEVELS:
+        raise query.QueryError(f"unknown network level {level!r}; one of {', '.join(LEVELS)}")
+    if level == "organization":
+        return _participant_network(graph, fact_type, since, include_rejected)
     edges = []
     for t in ([fact_type] if fact_type else FACT_TYPES):
         for e in query.network(graph, fact_type=t, since=since, include_rejected=include_rejected).edges:
             edges.append({"source": e["source"], "target": e["target"], "type": t, "weight": e["weight"],
                           "facts": e["facts"]})
     whole = query.network(graph, fact_type=fact_type, since=since, include_rejected=include_rejected)
-    nodes = [{"id": c["country"], "facts": c["in"] + c["out"], "degree": c["degree"],
-              "betweenness": c["betweenness"]} for c in whole.centrality]
-    return TypedNetwork(nodes, sorted(edges, key=lambda e: (-e["weight"], e["source"], e["target"], e["type"])))
+    nodes = [{"id": c["country"], "kind": "country", "country": c["country"], "facts": c["in"] + c["out"],
+              "degree": c["degree"], "betweenness": c["betweenness"]} for c in whole.centrality]
+    return TypedNetwork(level, nodes, _by_weight(edges))
 
+
+def _participant_network(graph: Graph, fact_type: str | None, since: str | None,
+                         include_rejected: bool) -> TypedNetwork:
+    """Edges from each fact's giving participant to its receiving one (query.FLOW), by entity name."""
+    where = [] if include_rejected else [C.c.review != REJECTED]
+    if fact_type:
+        where.append(C.c.type == fact_type)
+    if since:
+        where.append(C.c.time_start >= since)
+    CE, E = cluster_entities_table, entities_table
+    per: dict[int, dict[str, Any]] = {}
+    info: dict[str, dict[str, Any]] = {}
+    with graph.engine.connect() as conn:
+        for r in conn.execute(select(C.c.id, C.c.key, C.c.type, CE.c.role, E.c.name, E.c.kind, E.c.country)
+                              .join(CE, CE.c.cluster_id == C.c.id).join(E, E.c.id == CE.c.entity_id)
+                              .where(CE.c.role != SYSTEM_ROLE, *where)):
+            item = per.setdefault(r.id, {"key": r.key, "type": r.type, "sides": defaultdict(set)})
+            item["sides"][r.role].add(r.name)
+            info.setdefault(r.name, {"kind": r.kind, "country": r.country})
+    typed: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    g = nx.DiGraph()
+    for item in per.values():
+        giver, taker = query.FLOW[item["type"]]
+        for s in sorted(item["sides"].get(giver, ())):
+            for t in sorted(item["sides"].get(taker, ())):
+                if s == t or (giver == taker and (t, s, item["type"]) in typed):
+                    continue  # a symmetric fact draws one edge per pair, not two
+                typed[(s, t, item["type"])].append(item["key"][:query.SHORT_ID])
+                weight = g.get_edge_data(s, t, {"weight": 0})["weight"]
+                g.add_edge(s, t, weight=weight + 1)
+    edges = [{"source": s, "target": t, "type": ty, "weight": len(keys), "facts": keys}
+             for (s, t, ty), keys in typed.items()]
+    degree = nx.degree_centrality(g) if len(g) > 1 else {n: 0.0 for n in g}
+    between = nx.betweenness_centrality(g) if len(g) > 2 else {n: 0.0 for n in g}
+    nodes = sorted(({"id": n, "kind": info[n]["kind"], "country": info[n]["country"],
+                     "facts": g.degree(n, weight="weight"), "degree": round(degree[n], 4),
+                     "betweenness": round(between[n], 4)} for n in g),
+                   key=lambda x: (-x["degree"], -x["betweenness"], x["id"]))
+    return TypedNetwork("organization", nodes, _by_weight(edges))
+
+
+def _by_weight(edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(edges, key=lambda e: (-e["weight"], e["source"], e["target"], e["type"]))

@@ -12,6 +12,7 @@ const TYPE_COLOURS = {
 const FACT_TYPES = Object.keys(TYPE_COLOURS);
 const STATUSES = ["planned", "ongoing", "completed", "reported"];
 const UNDIRECTED = new Set(["joint_venture", "co_production", "agreement"]);
+const ORG_COLOUR = { background: "#ffd166", border: "#b07d00" };  // organisation nodes, beside blue country dots
 
 // -- small DOM helpers ---------------------------------------------------------------------------
 
@@ -198,28 +199,39 @@ async function timelineView(a, b) {
 async function networkView(params) {
   const type = params.get("type") || "";
   const since = params.get("since") || "";
+  const level = params.get("level") === "organization" ? "organization" : "country";
   const query = new URLSearchParams();
   if (type) query.set("type", type);
   if (since) query.set("since", since);
+  if (level !== "country") query.set("level", level);
   const n = await api(`/api/network?${query}`);
   const typeSelect = el("select", { name: "type", "aria-label": "fact type" }, el("option", { value: "" }, "all types"),
     FACT_TYPES.map((t) => el("option", { value: t, selected: t === type }, human(t))));
   const sinceInput = el("input", { name: "since", placeholder: "since (2010)", value: since, size: 10 });
-  const form = el("form", { class: "filters", onsubmit: (e) => {
-    e.preventDefault();
+  const reload = () => {
     const q = new URLSearchParams();
     if (typeSelect.value) q.set("type", typeSelect.value);
     if (sinceInput.value) q.set("since", sinceInput.value);
+    if (levelSelect.value !== "country") q.set("level", levelSelect.value);
     location.hash = `#network?${q}`;
-  } }, typeSelect, sinceInput, el("button", { type: "submit" }, "Show"));
+  };
+  // countries stand for their organisations; "organisations" draws each participant a fact names
+  const levelSelect = el("select", { name: "level", "aria-label": "nodes", onchange: reload },
+    el("option", { value: "country", selected: level === "country" }, "countries"),
+    el("option", { value: "organization", selected: level === "organization" }, "organisations"));
+  const form = el("form", { class: "filters", onsubmit: (e) => { e.preventDefault(); reload(); } },
+    levelSelect, typeSelect, sinceInput, el("button", { type: "submit" }, "Show"));
   const legend = el("p", { class: "legend" }, FACT_TYPES.map((t) =>
-    el("span", { class: `swatch type-${t}` }, human(t))));
-  const holder = el("div", { id: "network-chart" });
+    el("span", { class: `swatch type-${t}` }, human(t))),
+    level === "organization" ? el("span", { class: "swatch node-organization" }, "◆ organisation") : null);
+  const holder = el("div", { id: "network-chart", "data-level": level });
   const edgeFacts = el("div", { id: "edge-facts" },
-    el("p", { class: "hint" }, "Click an edge to list its facts, a country to open its profile."));
+    el("p", { class: "hint" }, "Click an edge to list its facts, a node to open its profile."));
   show(view(), el("article", { id: "network" }, el("h1", {}, "Cooperation network"), form, legend, holder, edgeFacts));
   if (networkWidget) networkWidget.destroy();
-  const nodes = n.nodes.map((x) => ({ id: x.id, label: x.id, value: x.facts, title: `${x.id}: ${x.facts} facts` }));
+  const kindOf = new Map(n.nodes.map((x) => [x.id, x.kind]));
+  const nodes = n.nodes.map((x) => ({ id: x.id, label: x.id, value: x.facts, title: `${x.id}: ${x.facts} facts`,
+    ...(x.kind === "country" ? {} : { shape: "diamond", color: ORG_COLOUR }) }));
   const edges = n.edges.map((e, i) => ({
     id: i, from: e.source, to: e.target, value: e.weight, color: { color: TYPE_COLOURS[e.type] },
     arrows: UNDIRECTED.has(e.type) ? "" : "to", dashes: UNDIRECTED.has(e.type),
@@ -236,7 +248,8 @@ async function networkView(params) {
   });
   networkWidget.on("click", async (props) => {
     if (props.nodes.length) {
-      location.hash = route("profile", props.nodes[0]);
+      const id = props.nodes[0];
+      location.hash = kindOf.get(id) === "country" ? route("profile", id) : route("entity", id);
     } else if (props.edges.length) {
       const e = n.edges[props.edges[0]];
       const facts = await Promise.all(e.facts.slice(0, 50).map((id) => api(`/api/facts/${id}`)));
@@ -377,11 +390,50 @@ async function showFact(id) {
         f.conflicts.map((c) => c.field).join(", ")) : null,
       f.corrections.length ? el("p", {}, "Corrected: ", f.corrections.map((c) => `${c.field} = ${c.value}`).join(", ")) : null,
       el("p", { class: "fact-id" }, `fact ${f.id}`),
+      await canReview() ? reviewForm(f) : null,
       el("h3", {}, "Sources"), sources, evidence));
     if (f.sources.length) await showEvidence(evidence, f.sources[0]);
   } catch (error) {
     show(target, failure(error));
   }
+}
+
+// The review route exists only when the server was started with a token; the OpenAPI document says
+// whether it does. The token the analyst types is kept in this variable only (never in storage or the URL).
+let reviewRoute = null;
+let reviewToken = "";
+
+async function canReview() {
+  if (reviewRoute === null) {
+    reviewRoute = api("/openapi.json").then((o) => "/api/facts/{fact_id}/review" in o.paths).catch(() => false);
+  }
+  return reviewRoute;
+}
+
+function reviewForm(f) {
+  const token = el("input", { type: "password", name: "token", placeholder: "token", size: 12, value: reviewToken,
+    "aria-label": "review token", autocomplete: "off" });
+  const decision = el("select", { name: "decision", "aria-label": "decision" },
+    ["accept", "reject", "correct"].map((d) => el("option", { value: d }, d)));
+  const field = el("input", { name: "field", placeholder: "field (time_start)", size: 12, "aria-label": "field" });
+  const value = el("input", { name: "value", placeholder: "value", size: 12, "aria-label": "value" });
+  const outcome = el("span", { class: "review-outcome", role: "status" });
+  return el("form", { class: "review-form", onsubmit: async (e) => {
+    e.preventDefault();
+    reviewToken = token.value;
+    const body = { decision: decision.value, by: "web" };
+    if (decision.value === "correct") body.corrections = { [field.value]: value.value };
+    const response = await fetch(`/api/facts/${encodeURIComponent(f.id)}/review`, { method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${reviewToken}` },
+      body: JSON.stringify(body) });
+    const answer = await response.json().catch(() => null);
+    if (!response.ok) {
+      show(outcome, answer && answer.error ? answer.error.message : `HTTP ${response.status}`);
+      return;
+    }
+    await showFact(answer.fact.id);
+  } }, "Review: ", token, " ", decision, " ", field, " = ", value, " ", el("button", { type: "submit" }, "Save"), " ",
+  outcome);
 }
 
 async function showEvidence(target, source) {
