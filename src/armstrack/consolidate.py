@@ -144,24 +144,17 @@ def implied_facts(facts: list[Fact]) -> list[Fact]:
     return out
 
 
-def _covers(general: Participant, specific: Participant, symmetric: bool) -> bool:
-    """``general`` names the same side as ``specific``, or its country."""
-    if not symmetric and general.role != specific.role:
-        return False
-    return general.name == specific.name or (general.kind == "country" and general.name == specific.country) \
-        or (general.country is not None and general.country == specific.country and (general.kind, specific.kind) == ("organization", "organization") and False)
-
-
 def _same_sides(a: Fact, b: Fact) -> bool:
     """Every party of ``a`` is a party of ``b``, or the country of one."""
     symmetric = a.type in SYMMETRIC_TYPES
 
     def side(p: Participant, q: Participant) -> bool:
-        if not symmetric and p.role != q.role:
-            return False
-        return p.name == q.name or p.name == q.country or (p.kind == "organization" and q.kind == "country" and p.country == q.name and False)
+        """Same party, or one side named as a country and the other as an organisation of it."""
+        if p.name == q.name or p.name == q.country:
+            return symmetric or p.role == q.role
+        return bool(p.country) and p.country == q.country and p.role == q.role and p.kind != q.kind
 
-    return all(any(side(p, q) or (p.country and p.country == q.country and p.role == q.role and p.kind != q.kind) for q in b.participants) for p in a.participants)
+    return all(any(side(p, q) for q in b.participants) for p in a.participants)
 
 
 def _subsumed(a: Fact, b: Fact) -> bool:
