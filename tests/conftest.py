@@ -14,6 +14,7 @@ from armstrack.store import open_store
 CORPUS = Path(os.environ.get("ARMSTRACK_CORPUS") or Path(__file__).resolve().parents[2] / "shared" / "corpus")
 GOLD_VERSION = "gold"
 SEED_ID = "000_kazakhstan_turkish_uavs"
+PG_ENV = "ARMSTRACK_TEST_PG"
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,25 @@ def knowledge():
     from armstrack.knowledge import load_knowledge
 
     return load_knowledge()
+
+
+@pytest.fixture()
+def pg_url():
+    """An empty armstrack schema on the test PostgreSQL server (every table dropped before the test).
+
+    The server is the one ``scripts/ensure_postgres.sh`` starts (``make test`` and CI run it and export
+    ``ARMSTRACK_TEST_PG``); without it the tests that need it fail, never skip.
+    """
+    from sqlalchemy import create_engine
+
+    from armstrack.store import metadata
+
+    url = os.environ.get(PG_ENV)
+    assert url, f"${PG_ENV} is not set: run scripts/ensure_postgres.sh (`make test` does) and export its URL"
+    engine = create_engine(url)
+    metadata.drop_all(engine)
+    yield url
+    engine.dispose()  # tables left for a look after a failure; the next test drops them
 
 
 @pytest.fixture(scope="session")

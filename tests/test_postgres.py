@@ -1,38 +1,24 @@
 """The store and the knowledge graph on a real PostgreSQL server, against SQLite.
 
 The server is the one ``scripts/ensure_postgres.sh`` starts (``make test`` and CI run it and
-export ``ARMSTRACK_TEST_PG``); without it these tests fail, never skip.
+export ``ARMSTRACK_TEST_PG``); without it these tests fail, never skip (``pg_url`` in conftest.py).
 """
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
 import sys
 
-import pytest
 from sqlalchemy import create_engine, func, select
 
 from armstrack import query
 from armstrack.graph import open_graph
-from armstrack.store import articles_table, entities_table, metadata, open_store, sources_table
+from armstrack.store import articles_table, entities_table, open_store, sources_table
 from conftest import CORPUS, fill_gold
 from test_batch import EXAMPLES, expected_dump, store_dump
 
-PG_ENV = "ARMSTRACK_TEST_PG"
 INGEST_TIMEOUT_S = 120
-
-
-@pytest.fixture()
-def pg_url():
-    """An empty armstrack schema on the test server (every table dropped before and after)."""
-    url = os.environ.get(PG_ENV)
-    assert url, f"${PG_ENV} is not set: run scripts/ensure_postgres.sh (`make test` does) and export its URL"
-    engine = create_engine(url)
-    metadata.drop_all(engine)
-    yield url
-    engine.dispose()  # tables left for a look after a failure; the next test drops them
 
 
 def answers(db: str) -> dict:

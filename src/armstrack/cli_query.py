@@ -1,4 +1,4 @@
-"""Query, review and export commands: thin shells over query.py, graph.py and export.py.
+"""Query, review, export and import commands: thin shells over query.py, graph.py, export.py, backup.py.
 
 Each command opens the graph (``graph.open_graph`` brings it up to date with
 the stored facts), calls one library function and renders the result as a
@@ -274,17 +274,26 @@ def review(fact_id: str, decision: str | None, corrections, reviewer: str | None
 
 
 @click.command(name="export")
-@click.argument("kind", type=click.Choice(["sipri", "json", "graphml"]))
+@click.argument("kind", type=click.Choice(["sipri", "json", "graphml"]), required=False)
+@click.option("--all", "everything", is_flag=True,
+              help="Back up the whole store (articles, sources, facts, reviews, feeds) to import elsewhere; "
+                   "gzip-compressed when --out ends in .gz.")
 @click.option("--out", "out", required=True, help="Output file ('-' for stdout, not for graphml).")
 @click.option("--db", default=DEFAULT_DB, show_default=True, help="SQLite file or SQLAlchemy URL.")
 @click.option("--include-rejected", is_flag=True, help="Also export facts an analyst rejected.")
-def export_command(kind: str, out: str, db: str, include_rejected: bool) -> None:
-    """Export a SIPRI-layout register (CSV), or the full graph as JSON or GraphML.
+def export_command(kind: str | None, everything: bool, out: str, db: str, include_rejected: bool) -> None:
+    """Export a SIPRI-layout register (CSV), the full graph as JSON or GraphML, or a backup (--all).
+
+    A backup holds the whole store for `armstrack import`: armstrack export --all --out backup.jsonl.gz
 
     Example: armstrack export sipri --out register.csv
     """
     from . import export
 
+    if everything:
+        return _backup(kind, out, db, include_rejected)
+    if kind is None:
+        raise click.UsageError("give what to export (sipri, json, graphml) or --all for a backup")
     with _graph(db) as g:
         if kind == "graphml":
             if out == "-":
@@ -298,6 +307,45 @@ def export_command(kind: str, out: str, db: str, include_rejected: bool) -> None
                 export.write_graph_json(g, handle, include_rejected=include_rejected)
     if out != "-":
         click.echo(f"wrote {out}")
+
+
+def _backup(kind: str | None, out: str, db: str, include_rejected: bool) -> None:
+    """``export --all``: every record of the store, whatever its review (an import needs them all)."""
+    from .backup import export_all, write_backup
+    from .store import open_store
+
+    if kind is not None or include_rejected:
+        raise click.UsageError("--all backs up everything: give it without KIND or --include-rejected")
+    try:
+        if out == "-":
+            with open_store(db) as store, click.open_file(out, "w", encoding="utf-8") as handle:
+                write_backup(store, handle)
+            return
+        counts = export_all(db, out)
+    except ArmstrackError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"wrote {out}: " + ", ".join(f"{n} {what.replace('_', ' ')}" for what, n in counts.items()))
+
+
+@click.command(name="import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@_common(rejected=False)
+def import_command(path: str, db: str, fmt: str) -> None:
+    """Read a backup written by `export --all` into a store; what is already there is not added again.
+
+    The whole file is checked first: a corrupt, truncated or newer-version backup is refused with
+    its line number and nothing is written. Merged facts and reviews are rebuilt afterwards.
+
+    Example: armstrack import backup.jsonl.gz --db postgresql+psycopg://armstrack@db/armstrack
+    """
+    from .backup import import_backup
+
+    summary = import_backup(path, db)
+    if fmt == "json":
+        return _json(summary.to_dict())
+    for kind, added in summary.added.items():
+        click.echo(f"{kind.replace('_', ' ')}: {added} imported, {summary.present[kind]} already present")
+    click.echo(f"{summary.clusters_merged} merged facts rebuilt")
 
 
 @click.command()
@@ -319,10 +367,11 @@ def rebuild(db: str, full: bool) -> None:
                + (" (full rebuild)" if result.full else ""))
 
 
-COMMANDS = (timeline, profile, network, ask, facts_command, entity, review, export_command, rebuild)
+COMMANDS = (timeline, profile, network, ask, facts_command, entity, review, export_command, import_command,
+            rebuild)
 
 
 def register(main: click.Group) -> None:
-    """Add the query, review and export commands to the ``armstrack`` group."""
+    """Add the query, review, export and import commands to the ``armstrack`` group."""
     for command in COMMANDS:
         main.add_command(command)

@@ -397,3 +397,21 @@ def review(graph: Graph, ref: str, decision: str, corrections: dict[str, str] | 
         rollup.refresh(conn, touched | rollup.countries_of(conn, [cid]))
     logger.info("review %s of %s by %s", decision, key[:12], reviewer)
     return key
+
+
+def apply_reviews(graph: Graph, keys: Iterable[str]) -> int:
+    """Re-merge the clusters under these keys, so review rows written directly (a restored backup) show.
+
+    ``review`` applies its own decision at once and ``sync`` applies the decisions of every cluster it
+    re-merges; this covers clusters that gained a decision but no fact. A key with no cluster (yet) is
+    applied whenever one appears. Returns how many clusters were re-merged.
+    """
+    ids: list[int] = []
+    with graph.engine.begin() as conn:
+        for chunk in _chunks(sorted(set(keys))):  # type: ignore[arg-type]
+            ids += conn.execute(select(clusters_table.c.id).where(clusters_table.c.key.in_(chunk))).scalars()
+        if ids:
+            touched = rollup.countries_of(conn, ids)
+            _remerge(conn, graph.resolver, ids, {})
+            rollup.refresh(conn, touched | rollup.countries_of(conn, ids))
+    return len(ids)
