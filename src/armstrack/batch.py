@@ -26,6 +26,7 @@ from typing import Protocol
 
 from armstrack.engines import BatchMapper, Outcome, open_mapper
 from armstrack.ingest import FOLDER_NOTES_SUFFIXES, read_inputs
+from armstrack.limits import ARTICLE_TIME_LIMIT
 from armstrack.model import EXTRACTOR_VERSION, Article, InputFailure
 from armstrack.store import Store, open_store
 
@@ -79,6 +80,7 @@ class IngestSummary:
 def ingest_paths(
     paths: Iterable[str | Path], db: str, *, workers: int | None = None, engine: str = "local",
     address: str | None = None, progress: IngestProgress | None = None, model: str | None = None,
+    time_limit: float | None = ARTICLE_TIME_LIMIT,
 ) -> IngestSummary:
     """Extract the facts of every article under ``paths`` and store them in ``db``.
 
@@ -90,6 +92,7 @@ def ingest_paths(
         address: Ray cluster address (``ray://host:10001``); None starts a local Ray.
         progress: told the estimated total, each failure and the running counts.
         model: spaCy model name (default: the configured one).
+        time_limit: seconds one article may take to extract (limits.py); None for no limit.
 
     Returns:
         The counts, failures and timing of the run.
@@ -106,7 +109,7 @@ def ingest_paths(
     with open_store(db) as store:
         fresh = _fresh(read_inputs(paths), store, run)
         for article, outcome in extract_articles(fresh, workers=workers, engine=engine, address=address,
-                                                 model=model):
+                                                 model=model, time_limit=time_limit):
             run.stored(store, article, outcome)
         counts = store.counts()
     return IngestSummary(run.added, run.updated, run.known, run.facts, tuple(run.failures),
@@ -115,14 +118,14 @@ def ingest_paths(
 
 def extract_articles(
     articles: Iterable[Article], *, workers: int = 1, engine: str = "local", address: str | None = None,
-    model: str | None = None,
+    model: str | None = None, time_limit: float | None = ARTICLE_TIME_LIMIT,
 ) -> Iterator[tuple[Article, Outcome]]:
     """Each article with its facts (or the InputFailure of a broken extraction), in input order.
 
     Streams: articles are pulled from ``articles`` only as workers free up. The
     workers start when iteration begins and end with it (also when abandoned early).
     """
-    with open_mapper(engine, workers, model=model, address=address) as mapper:
+    with open_mapper(engine, workers, model=model, address=address, limit=time_limit) as mapper:
         batches = _batches(iter(articles))
         yield from _map_in_order(mapper, batches, workers * IN_FLIGHT_PER_WORKER)
 

@@ -341,6 +341,9 @@ LANGID_MAX_CHARS = 20_000
 # is not English whatever the classifier's confidence (it is unsure on junk
 # such as one repeated Thai letter).
 MIN_LATIN_LETTER_SHARE = 0.5
+# The script test needs far less text than the classifier: 20 letters of Chinese or Arabic
+# are not English however short the item.
+MIN_LETTERS_FOR_SCRIPT = 20
 
 
 @lru_cache(maxsize=1)
@@ -363,9 +366,10 @@ def detect_language(text: str) -> tuple[str, float]:
 def is_english(text: str) -> bool:
     """False only for text long enough to judge and clearly in another language."""
     letters = [c for c in text[:LANGID_MAX_CHARS] if c.isalpha()]
+    if len(letters) >= MIN_LETTERS_FOR_SCRIPT and \
+            sum(1 for c in letters if c < "\u0250") < MIN_LATIN_LETTER_SHARE * len(letters):
+        return False
     if len(letters) < MIN_LETTERS_TO_JUDGE:
         return True
-    if sum(1 for c in letters if c < "\u0250") < MIN_LATIN_LETTER_SHARE * len(letters):
-        return False
     lang, prob = detect_language(text)
     return lang == "en" or prob < NOT_ENGLISH_MIN_CONFIDENCE

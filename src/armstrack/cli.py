@@ -19,6 +19,7 @@ from rich.table import Table
 
 from .errors import ArmstrackError
 from .ingest import read_inputs
+from .limits import ARTICLE_TIME_LIMIT
 from .model import Article, Fact, InputFailure
 
 EXIT_INPUT_FAILED = 1
@@ -159,9 +160,13 @@ def _details(triples) -> str:
 @click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
               help="local: processes on this machine; ray: actors on a Ray cluster.")
 @click.option("--address", default=None, help="Ray cluster address (ray://head:10001); without it a local Ray starts.")
+@click.option("--time-limit", type=click.FloatRange(min=0), default=ARTICLE_TIME_LIMIT, show_default=True,
+              help="Seconds one article may take to extract before it is reported as failed (0: no limit).")
+@click.option("--failures", "failures_path", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Also write each failed input as a JSON line {origin, reason} to this file.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar (it is also off when stderr is not a terminal).")
 def ingest(paths, db: str, model: str | None, workers: int | None, engine: str, address: str | None,
-           quiet: bool) -> None:
+           time_limit: float, failures_path: str | None, quiet: bool) -> None:
     """Extract facts from articles and store them (re-ingesting never duplicates).
 
     Articles already stored by this extractor version are not parsed again; a
@@ -173,8 +178,9 @@ def ingest(paths, db: str, model: str | None, workers: int | None, engine: str, 
 
     if address and engine != "ray":
         raise click.UsageError("--address needs --engine ray")
-    with _IngestBar(disable=quiet or not err.is_terminal) as bar:
-        summary = ingest_paths(paths, db, workers=workers, engine=engine, address=address, progress=bar, model=model)
+    with _IngestBar(disable=quiet or not err.is_terminal, failures_path=failures_path) as bar:
+        summary = ingest_paths(paths, db, workers=workers, engine=engine, address=address, progress=bar, model=model,
+                               time_limit=time_limit or None)
     click.echo(
         f"ingested {summary.added} new articles ({summary.facts_written} facts written), "
         f"{summary.updated} re-extracted, {summary.known} already stored; "
@@ -190,7 +196,7 @@ def ingest(paths, db: str, model: str | None, workers: int | None, engine: str, 
 class _IngestBar:
     """The ``ingest`` progress bar on stderr: articles done, articles/s, failures, ETA."""
 
-    def __init__(self, disable: bool):
+    def __init__(self, disable: bool, failures_path: str | None = None):
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
         self.progress = Progress(
@@ -198,13 +204,19 @@ class _IngestBar:
             TextColumn("{task.fields[rate]:.1f} articles/s"), TextColumn("{task.fields[failed]} failed"),
             TimeRemainingColumn(), console=err, disable=disable, transient=False)
         self.task = None
+        self.failures_path = failures_path
+        self.failures_file = None
 
     def __enter__(self) -> "_IngestBar":
+        if self.failures_path:  # written as failures happen: a crashed run still leaves its list
+            self.failures_file = open(self.failures_path, "w", encoding="utf-8")  # noqa: SIM115
         self.progress.start()
         return self
 
     def __exit__(self, *_exc: object) -> None:
         self.progress.stop()
+        if self.failures_file:
+            self.failures_file.close()
 
     def start(self, total_estimate: int, workers: int) -> None:
         self.task = self.progress.add_task("ingest", total=total_estimate or None, rate=0.0, failed=0)
@@ -216,6 +228,9 @@ class _IngestBar:
 
     def failure(self, failure: InputFailure) -> None:
         _report_failure(failure)
+        if self.failures_file:
+            self.failures_file.write(json.dumps({"origin": failure.origin, "reason": failure.reason}) + "\n")
+            self.failures_file.flush()
 
 
 def run() -> None:

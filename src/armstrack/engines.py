@@ -1,9 +1,14 @@
 """Where extraction runs: in this process, in local worker processes, or on Ray actors.
 
 Every engine maps a batch of articles to one outcome per article (its facts, or
-an ``InputFailure`` when extraction itself broke) and loads the NLP model once
-per worker. ``submit`` returns a handle at once and ``collect`` waits for it, so
-``batch._map_in_order`` can keep a bounded number of batches in flight.
+an ``InputFailure`` when extraction itself broke or ran out of time) and loads
+the NLP model once per worker. ``submit`` returns a handle at once and
+``collect`` waits for it, so ``batch._map_in_order`` can keep a bounded number
+of batches in flight.
+
+Time limits (limits.py): every engine applies the soft per-article limit in
+``extract_batch``; the local process pool adds the hard one, killing a worker
+that stops answering (a hang in C code) and redoing its batch article by article.
 """
 from __future__ import annotations
 
@@ -11,9 +16,13 @@ import functools
 import logging
 import multiprocessing
 from collections.abc import Iterator
+from concurrent.futures import TimeoutError as FuturesTimeout
 from contextlib import contextmanager
 from typing import Any, Protocol
 
+from pebble import ProcessExpired
+
+from armstrack.limits import ARTICLE_TIME_LIMIT, TimeLimitExceeded, time_limit
 from armstrack.model import Article, Fact, InputFailure
 
 log = logging.getLogger(__name__)
@@ -21,6 +30,9 @@ log = logging.getLogger(__name__)
 # spawn, not fork: a forked child would inherit the parent's open database connections and threads
 # (rich's progress refresher); each worker imports armstrack afresh and loads its own model.
 START_METHOD = "spawn"
+# The hard limit leaves the soft one (limits.time_limit) time to act first: a batch may use its
+# soft limit once as a whole and once per article when redone one by one, plus this grace.
+HARD_LIMIT_GRACE = 10.0
 
 Outcome = list[Fact] | InputFailure
 
@@ -33,24 +45,39 @@ class BatchMapper(Protocol):
     def collect(self, handle: Any) -> list[Outcome]: ...
 
 
-def extract_batch(extractor, articles: list[Article]) -> list[Outcome]:
-    """Facts of each article, parsed as one ``nlp.pipe`` batch.
+def extract_batch(extractor, articles: list[Article], limit: float | None = ARTICLE_TIME_LIMIT) -> list[Outcome]:
+    """Facts of each article, parsed as one ``nlp.pipe`` batch within ``limit`` seconds.
 
-    Should the batch raise (an extractor bug on one odd text), its articles are
-    redone one by one so that only the article that breaks fails, with its reason.
+    Should the batch raise or run out of time (an extractor bug or a pathological
+    text), its articles are redone one by one, each with its own ``limit``, so that
+    only the article at fault fails, with its reason.
     """
     try:
-        return [facts for _, facts in extractor.extract_many(articles)]
+        with time_limit(limit):
+            return [facts for _, facts in extractor.extract_many(articles)]
+    except TimeLimitExceeded:
+        log.warning("a batch of %d articles ran out of time; retrying one by one", len(articles))
     except Exception:  # the batch is the unit of work; isolate the culprit below
         log.exception("extraction of a batch of %d articles failed; retrying one by one", len(articles))
-    out: list[Outcome] = []
-    for article in articles:
-        try:
-            out.append(extractor.extract(article))
-        except Exception as exc:  # recorded as this article's failure; the rest of the batch goes on
-            log.exception("%s: extraction failed", article.origin)
-            out.append(InputFailure(article.origin, f"extraction failed: {type(exc).__name__}: {exc}"))
-    return out
+    return [extract_one(extractor, article, limit) for article in articles]
+
+
+def extract_one(extractor, article: Article, limit: float | None = ARTICLE_TIME_LIMIT) -> Outcome:
+    """One article's facts, or its failure with a reason (never raises for the article's sake)."""
+    try:
+        with time_limit(limit):
+            return extractor.extract(article)
+    except TimeLimitExceeded as exc:
+        log.warning("%s: extraction %s", article.origin, exc)
+        return InputFailure(article.origin, f"extraction {exc}")
+    except Exception as exc:  # recorded as this article's failure; the rest of the batch goes on
+        log.exception("%s: extraction failed", article.origin)
+        return InputFailure(article.origin, f"extraction failed: {type(exc).__name__}: {exc}")
+
+
+def hard_limit(articles: int, limit: float | None) -> float | None:
+    """Seconds after which a worker on a batch of ``articles`` is presumed hung and killed."""
+    return None if not limit else limit * (articles + 1) + HARD_LIMIT_GRACE
 
 
 @functools.lru_cache(maxsize=2)
@@ -63,14 +90,18 @@ def shared_extractor(model: str | None):
 
 
 class InlineMapper:
-    """One worker: this process, no start-up cost (also what a small input gets)."""
+    """One worker: this process, no start-up cost (also what a small input gets).
 
-    def __init__(self, model: str | None):
+    Only the soft time limit applies here: a hang in C code would hang the run.
+    """
+
+    def __init__(self, model: str | None, limit: float | None = ARTICLE_TIME_LIMIT):
         self.workers = 1
+        self.limit = limit
         self.extractor = shared_extractor(model)
 
     def submit(self, batch: list[Article]) -> list[Outcome]:
-        return extract_batch(self.extractor, batch)
+        return extract_batch(self.extractor, batch, self.limit)
 
     def collect(self, handle: list[Outcome]) -> list[Outcome]:
         return handle
@@ -78,13 +109,15 @@ class InlineMapper:
 
 _worker_extractor = None  # one per worker process, set by _init_worker
 _worker_error: Exception | None = None
+_worker_limit: float | None = ARTICLE_TIME_LIMIT
 
 
-def _init_worker(model: str | None) -> None:
-    """Load the model; keep (not raise) an error, which a Pool would answer by respawning forever."""
-    global _worker_extractor, _worker_error
+def _init_worker(model: str | None, limit: float | None = ARTICLE_TIME_LIMIT) -> None:
+    """Load the model; keep (not raise) an error, which a pool would answer by respawning forever."""
+    global _worker_extractor, _worker_error, _worker_limit
     from armstrack.pipeline import Extractor
 
+    _worker_limit = limit
     try:
         _worker_extractor = Extractor(model=model)
     except Exception as exc:  # raised again with the first batch, in the parent
@@ -94,48 +127,75 @@ def _init_worker(model: str | None) -> None:
 def _extract_in_worker(batch: list[Article]) -> list[Outcome]:
     if _worker_error is not None:
         raise _worker_error
-    return extract_batch(_worker_extractor, batch)
+    return extract_batch(_worker_extractor, batch, _worker_limit)
 
 
 class PoolMapper:
-    """``workers`` local processes, each with its own loaded Extractor."""
+    """``workers`` local processes, each with its own loaded Extractor (pebble's ProcessPool,
+    which can kill and replace one hung worker without disturbing the others)."""
 
-    def __init__(self, workers: int, model: str | None):
+    def __init__(self, workers: int, model: str | None, limit: float | None = ARTICLE_TIME_LIMIT):
+        from pebble import ProcessPool
+
         self.workers = workers
-        context = multiprocessing.get_context(START_METHOD)
-        self.pool = context.Pool(workers, initializer=_init_worker, initargs=(model,))
+        self.limit = limit
+        self.pool = ProcessPool(max_workers=workers, initializer=_init_worker, initargs=(model, limit),
+                                context=multiprocessing.get_context(START_METHOD))
 
     def submit(self, batch: list[Article]):
-        return self.pool.apply_async(_extract_in_worker, (batch,))
+        return batch, self._schedule(batch)
 
     def collect(self, handle) -> list[Outcome]:
-        return handle.get()
+        batch, future = handle
+        try:
+            return future.result()
+        except (FuturesTimeout, ProcessExpired) as exc:
+            log.warning("a worker %s on a batch of %d articles; redoing them one by one",
+                        _what_happened(exc, self.limit, len(batch)), len(batch))
+        return [self._one(article) for article in batch]
+
+    def _schedule(self, batch: list[Article]):
+        return self.pool.schedule(_extract_in_worker, args=(batch,), timeout=hard_limit(len(batch), self.limit))
+
+    def _one(self, article: Article) -> Outcome:
+        try:
+            return self._schedule([article]).result()[0]
+        except (FuturesTimeout, ProcessExpired) as exc:
+            reason = f"extraction stopped: its worker process {_what_happened(exc, self.limit, 1)}"
+            log.error("%s: %s", article.origin, reason)
+            return InputFailure(article.origin, reason)
 
     def close(self) -> None:
         self.pool.close()
         self.pool.join()
 
     def terminate(self) -> None:
-        self.pool.terminate()
+        self.pool.stop()
         self.pool.join()
 
 
+def _what_happened(exc: BaseException, limit: float | None, articles: int) -> str:
+    if isinstance(exc, FuturesTimeout):
+        return f"did not answer within {hard_limit(articles, limit):g} s and was killed"
+    return f"died (exit code {getattr(exc, 'exitcode', '?')})"
+
+
 @contextmanager
-def open_mapper(engine: str, workers: int, *, model: str | None = None,
-                address: str | None = None) -> Iterator[BatchMapper]:
+def open_mapper(engine: str, workers: int, *, model: str | None = None, address: str | None = None,
+                limit: float | None = ARTICLE_TIME_LIMIT) -> Iterator[BatchMapper]:
     """The engine's mapper, shut down (workers ended) when the block exits, also on error."""
     if engine == "ray":
         from armstrack.ray_engine import RayMapper
 
-        mapper = RayMapper(workers, model, address)
+        mapper = RayMapper(workers, model, address, limit)
         try:
             yield mapper
         finally:
             mapper.close()
     elif workers == 1:
-        yield InlineMapper(model)
+        yield InlineMapper(model, limit)
     else:
-        pool = PoolMapper(workers, model)
+        pool = PoolMapper(workers, model, limit)
         try:
             yield pool
         except BaseException:

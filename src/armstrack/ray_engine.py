@@ -13,6 +13,7 @@ import logging
 from itertools import cycle
 
 from armstrack.engines import Outcome, extract_batch
+from armstrack.limits import ARTICLE_TIME_LIMIT
 from armstrack.model import Article
 
 log = logging.getLogger(__name__)
@@ -26,19 +27,21 @@ ACTOR_CPUS = 1  # spaCy parsing is single-threaded: one core per actor
 class _ExtractorActor:
     """Lives in a Ray worker process; loads the model once."""
 
-    def __init__(self, model: str | None):
+    def __init__(self, model: str | None, limit: float | None):
         from armstrack.pipeline import Extractor
 
         self.extractor = Extractor(model=model)
+        self.limit = limit
 
     def extract(self, batch: list[Article]) -> list[Outcome]:
-        return extract_batch(self.extractor, batch)
+        return extract_batch(self.extractor, batch, self.limit)
 
 
 class RayMapper:
     """``workers`` Ray actors; ``submit`` returns an object ref, ``collect`` gets it."""
 
-    def __init__(self, workers: int, model: str | None, address: str | None):
+    def __init__(self, workers: int, model: str | None, address: str | None,
+                 limit: float | None = ARTICLE_TIME_LIMIT):
         import ray
 
         self._ray = ray
@@ -51,7 +54,7 @@ class RayMapper:
                          object_store_memory=LOCAL_OBJECT_STORE_BYTES, configure_logging=False)
         actor_class = ray.remote(num_cpus=ACTOR_CPUS)(_ExtractorActor)
         self.workers = workers
-        self._actors = [actor_class.remote(model) for _ in range(workers)]
+        self._actors = [actor_class.remote(model, limit) for _ in range(workers)]
         self._next = cycle(self._actors)
         log.info("ray: %d extractor actors on %s", workers, address or "a local Ray")
 
