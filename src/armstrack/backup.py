@@ -49,6 +49,7 @@ from armstrack.model import EXTRACTOR_VERSION
 from armstrack.store import (
     SCHEMA_VERSION, Store, articles_table, bump_facts_revision, facts_table, feed_items_table, feeds_table,
     insert_ignore, open_store, pages_table, participants_table, reviews_table, sources_table, systems_table,
+    write_transaction,
 )
 
 logger = logging.getLogger(__name__)
@@ -245,7 +246,7 @@ def import_backup(path: str | Path, db: Store | str, *, knowledge: Knowledge | N
             if restore is None:  # the header and the end line
                 continue
             try:
-                with store.engine.begin() as conn:
+                with write_transaction(store.engine) as conn:
                     restore(conn, record, done)
             except IntegrityError as exc:
                 raise BackupError(path, line, f"conflicts with the store: {exc.orig}") from exc

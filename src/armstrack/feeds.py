@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from armstrack.errors import ArmstrackError
 from armstrack.fetch import FetchError, Fetcher, fetch_article, store_page
-from armstrack.store import Store, articles_table, feed_items_table, feeds_table
+from armstrack.store import Store, articles_table, feed_items_table, feeds_table, write_transaction
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ def add_feed(store: Store, name: str, url: str, now: datetime | None = None) -> 
     if not name or not url.lower().startswith(("http://", "https://")):
         raise FeedError("a feed needs a name and an http(s) URL")
     try:
-        with store.engine.begin() as conn:
+        with write_transaction(store.engine) as conn:
             conn.execute(insert(feeds_table).values(name=name, url=url, failures=0, added_at=now or _utcnow()))
     except IntegrityError as exc:
         raise FeedError(f"a feed named {name!r} already exists") from exc
@@ -138,7 +138,7 @@ def list_feeds(store: Store) -> list[Feed]:
 
 def remove_feed(store: Store, name: str) -> None:
     """Stop following a feed; the articles it brought and the memory of its items stay."""
-    with store.engine.begin() as conn:
+    with write_transaction(store.engine) as conn:
         feed_id = conn.execute(select(feeds_table.c.id).where(feeds_table.c.name == name)).scalar()
         if feed_id is None:
             raise FeedError(f"no feed named {name!r}")
@@ -251,7 +251,7 @@ def _text_known(store: Store, content_hash: str, version: str) -> bool:
 
 def _remember(store: Store, url: str, feed_id: int, content_hash: str | None, error: str | None,
               now: datetime) -> None:
-    with store.engine.begin() as conn:
+    with write_transaction(store.engine) as conn:
         attempts = conn.execute(select(feed_items_table.c.attempts).where(feed_items_table.c.url == url)).scalar()
         if attempts is None:
             conn.execute(insert(feed_items_table).values(url=url, feed_id=feed_id, content_hash=content_hash,
@@ -262,7 +262,7 @@ def _remember(store: Store, url: str, feed_id: int, content_hash: str | None, er
 
 
 def _set_feed(store: Store, feed_id: int, **values: Any) -> None:
-    with store.engine.begin() as conn:
+    with write_transaction(store.engine) as conn:
         conn.execute(update(feeds_table).where(feeds_table.c.id == feed_id).values(**values))
 
 

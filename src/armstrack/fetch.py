@@ -33,7 +33,7 @@ from armstrack import __version__
 from armstrack.errors import ArmstrackError
 from armstrack.ingest import MAX_INPUT_BYTES, read_inputs
 from armstrack.model import Article, InputFailure
-from armstrack.store import Store, insert_ignore, pages_table
+from armstrack.store import Store, insert_ignore, pages_table, write_transaction
 
 logger = logging.getLogger(__name__)
 
@@ -243,7 +243,7 @@ def store_page(store: Store, extractor, page: FetchedPage, now: datetime | None 
     facts = extractor.extract(page.article)
     result = store.add_article(page.article, facts, extractor.version)
     at = (now or datetime.now(timezone.utc)).replace(tzinfo=None)
-    with store.engine.begin() as conn:
+    with write_transaction(store.engine) as conn:
         insert_ignore(conn, pages_table, ("article_id",), {
             "article_id": result.article_id, "title": page.title, "author": page.author,
             "fetched_url": page.fetched_url, "fetched_at": at})

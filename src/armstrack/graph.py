@@ -49,7 +49,7 @@ from armstrack.resolve import Resolution, Resolver
 from armstrack.store import (
     Store, articles_table, country_stats_table, cluster_countries_table, cluster_entities_table, cluster_facts_table, clusters_table,
     entities_table, facts_revision, facts_table, mentions_table, meta_table, open_store, participants_table,
-    reviews_table, stories_table, systems_table,
+    reviews_table, stories_table, systems_table, write_transaction,
 )
 
 logger = logging.getLogger(__name__)
@@ -121,7 +121,7 @@ def cluster_key(fact_type: str, participants: Iterable[tuple[str, str]], systems
 
 def sync(graph: Graph, *, full: bool = False) -> SyncResult:
     """Bring the clusters up to date with the facts tables (a no-op when nothing changed)."""
-    with graph.engine.begin() as conn:
+    with write_transaction(graph.engine) as conn:
         if conn.dialect.name == "postgresql":  # one sync at a time per database; SQLite has one writer anyway
             conn.execute(select(func.pg_advisory_xact_lock(SYNC_LOCK_ID)))
         revision = facts_revision(conn)
@@ -389,7 +389,7 @@ def review(graph: Graph, ref: str, decision: str, corrections: dict[str, str] | 
     at = (now or datetime.now(timezone.utc)).replace(tzinfo=None)
     rows = ([{"field": k, "value": v} for k, v in corrections.items()] if decision == "correct"
             else [{"field": None, "value": None}])
-    with graph.engine.begin() as conn:
+    with write_transaction(graph.engine) as conn:
         conn.execute(insert(reviews_table), [{"cluster_key": key, "decision": decision, "reviewer": reviewer,
                                               "decided_at": at, **r} for r in rows])
         touched = rollup.countries_of(conn, [cid])
@@ -407,7 +407,7 @@ def apply_reviews(graph: Graph, keys: Iterable[str]) -> int:
     applied whenever one appears. Returns how many clusters were re-merged.
     """
     ids: list[int] = []
-    with graph.engine.begin() as conn:
+    with write_transaction(graph.engine) as conn:
         for chunk in _chunks(sorted(set(keys))):  # type: ignore[arg-type]
             ids += conn.execute(select(clusters_table.c.id).where(clusters_table.c.key.in_(chunk))).scalars()
         if ids:

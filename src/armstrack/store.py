@@ -22,6 +22,7 @@ import hashlib
 import json
 import logging
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Iterator, Sequence
@@ -363,7 +364,27 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        immediate = connection.get_execution_options().get(_SQLITE_IMMEDIATE)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+# Execution option marking a transaction that will write (see write_transaction).
+_SQLITE_IMMEDIATE = "armstrack_sqlite_immediate"
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction that will write: every writer must use this, not ``engine.begin()``.
+
+    On SQLite it starts with BEGIN IMMEDIATE, taking the write lock up front and
+    waiting for it (busy timeout) if another process holds it. A plain BEGIN
+    reads first and upgrades at its first write, and in WAL mode that upgrade
+    fails at once with "database is locked" when another writer (an API reader
+    bringing the merged facts up to date, a second ingest) committed since the
+    read: the ingest would lose the article. PostgreSQL ignores the option.
+    """
+    with engine.execution_options(**{_SQLITE_IMMEDIATE: True}).begin() as conn:
+        yield conn
 
 
 def open_store(db: str = DEFAULT_DB) -> "Store":
@@ -374,7 +395,7 @@ def open_store(db: str = DEFAULT_DB) -> "Store":
         _configure_sqlite(engine)
     shown = engine.url.render_as_string(hide_password=True)
     try:
-        with engine.begin() as conn:
+        with write_transaction(engine) as conn:
             if engine.dialect.name == "postgresql":  # two first ingests at once must not both create tables
                 conn.execute(select(func.pg_advisory_xact_lock(SCHEMA_LOCK_ID)))
             metadata.create_all(conn)
@@ -399,7 +420,7 @@ def _migrate(engine: Engine, version: str, shown: str) -> str:
     """Apply the named migrations above ``version`` (tables already exist via ``create_all``)."""
     if not version.isdigit() or int(version) > SCHEMA_VERSION:
         return version
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         for target, description in MIGRATIONS:
             if target > int(version):
                 conn.execute(insert(meta_table).values(key=f"migration_{target}", value=description))
@@ -464,7 +485,7 @@ class Store:
         """
         for attempt in range(1, ADD_ATTEMPTS + 1):
             try:
-                with self._engine.begin() as conn:
+                with write_transaction(self._engine) as conn:
                     result = self._add(conn, article, facts, extractor_version)
             except IntegrityError:
                 if attempt == ADD_ATTEMPTS:
