@@ -6,6 +6,7 @@ import io
 import json
 
 import networkx as nx
+import pytest
 
 from armstrack import export, query
 from conftest import SEED_ID
@@ -52,3 +53,13 @@ def test_graph_json_and_graphml_keep_source_articles(gold_graph, tmp_path):
     assert g.number_of_edges() == len(data["edges"])
     assert all(d["articles"] for _, _, d in g.edges(data=True))
     assert g.nodes["org:turkish aerospace industries"]["name"] == "Turkish Aerospace Industries"
+
+
+@pytest.mark.parametrize("cell, shown", [
+    ('=HYPERLINK("http://evil.example")', '\'=HYPERLINK("http://evil.example")'),
+    ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"), ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"),
+    ("\tx", "'\tx"), ("\rx", "'\rx"),
+    ("ANKA", "ANKA"), ("T-129 ATAK", "T-129 ATAK"), ("", ""), (12, 12), (-3, -3),
+])
+def test_spreadsheet_formulas_are_neutralised(cell, shown):
+    assert export.spreadsheet_safe(cell) == shown

@@ -8,7 +8,11 @@ JavaScript that renders those same answers, so there is one view per question.
 Safety at this boundary, where input is untrusted:
 
 * write routes (ingest an article, review a fact) are mounted only when a
-  token is configured, and compare the bearer token in constant time;
+  token or a signing secret is configured (auth.py), and refuse a missing,
+  wrong or expired bearer token with a 401 that never echoes it;
+* ingest is rate-limited per client (ratelimit.py): 429 with Retry-After;
+* free-text parameters refuse NUL characters (PostgreSQL cannot store them,
+  so they would be a 500 there and a silent no-match on SQLite);
 * request bodies are capped (``MAX_BODY_BYTES``) by declared and streamed size;
 * every error, 4xx or 5xx, has one JSON shape, ``{"error": {"status", "message"}}``,
   and never carries a stack trace;
@@ -18,9 +22,9 @@ Safety at this boundary, where input is untrusted:
 """
 from __future__ import annotations
 
-import hmac
 import io
 import logging
+import math
 import threading
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -35,14 +39,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from armstrack import __version__, browse, export, query
+from armstrack.auth import TOKEN_ENV, Auth, AuthError
 from armstrack.errors import ArmstrackError, InputError
 from armstrack.graph import DECISIONS, Graph, GraphError, open_graph, review as record_review, sync
 from armstrack.ingest import MAX_INPUT_BYTES
 from armstrack.model import CATEGORIES, FACT_TYPES, STATUSES
+from armstrack.ratelimit import RateLimiter
 
 logger = logging.getLogger(__name__)
 
-TOKEN_ENV = "ARMSTRACK_TOKEN"
 # An article may be 5 MB (ingest.MAX_INPUT_BYTES); JSON framing and metadata get 64 kB on top.
 MAX_BODY_BYTES = MAX_INPUT_BYTES + 64 * 1024
 MAX_META_CHARS = 2000  # id, url, published, source of a posted article
@@ -51,6 +56,7 @@ PAGE_DEFAULT, PAGE_MAX = 50, 500
 SINCE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 FACT_ID_PATTERN = r"^[0-9a-fA-F]{6,64}$"
 NAME_MAX = 200
+TEXT_PATTERN = r"^[^\x00]*$"  # any text but NUL, which PostgreSQL refuses to store or compare
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 SECURITY_HEADERS = [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
@@ -169,12 +175,17 @@ class _State:
         return self.extractor
 
 
-def create_app(db: str, token: str | None = None, *, extractor=None) -> FastAPI:
-    """The API and page over the store at ``db``; write routes only when ``token`` is set.
+def create_app(db: str, token: str | None = None, *, auth: Auth | None = None, limiter: RateLimiter | None = None,
+               extractor=None) -> FastAPI:
+    """The API and page over the store at ``db``; write routes only when a token or secret is set.
 
     Args:
+        token: a static bearer token (short for ``auth=Auth(token=token)``).
+        auth: the tokens accepted (``Auth.from_env()`` in ``armstrack serve``); overrides ``token``.
+        limiter: how often a client may ingest; else ``RateLimiter()`` (``ratelimit.INGEST_PER_MINUTE``).
         extractor: a loaded ``pipeline.Extractor`` to reuse (tests); else loaded on the first ingest.
     """
+    auth = auth or Auth(token=token)
     state = _State(open_graph(db), extractor)
 
     @asynccontextmanager
@@ -190,8 +201,8 @@ def create_app(db: str, token: str | None = None, *, extractor=None) -> FastAPI:
     _handlers(app)
     app.include_router(_read_routes(state), prefix="/api")
     app.include_router(_export_routes(state), prefix="/api/export")
-    if token:
-        app.include_router(_write_routes(state, token), prefix="/api")
+    if auth.enabled:
+        app.include_router(_write_routes(state, auth, limiter or RateLimiter()), prefix="/api")
     app.mount("/static", StaticFiles(directory=str(WEB_DIR)), name="static")
 
     @app.get("/", include_in_schema=False)
@@ -244,7 +255,11 @@ def Since():  # noqa: N802
 
 
 def Name():  # noqa: N802
-    return Path(min_length=1, max_length=NAME_MAX)
+    return Path(min_length=1, max_length=NAME_MAX, pattern=TEXT_PATTERN)
+
+
+def Text(default: Any = ...):  # noqa: N802 - a name or search text in the query string
+    return Query(default, min_length=1, max_length=NAME_MAX, pattern=TEXT_PATTERN)
 
 
 # -- read routes ---------------------------------------------------------------------------------
@@ -253,11 +268,12 @@ def _read_routes(state: _State) -> APIRouter:
     r = APIRouter(tags=["read"])
     graph = state.fresh
     @r.get("/search", summary="Countries, organisations and systems by name")
-    def search(q: str = Query(min_length=1, max_length=NAME_MAX),
+    def search(q: str = Text(),
                limit: int = Query(browse.SEARCH_LIMIT, ge=1, le=100), g: Graph = Depends(graph)) -> dict:
         return browse.search(g, q, limit=limit).to_dict()
 
-    @r.get("/entities/{name}", summary="How a name resolves, its aliases and source articles")
+    # ":path": system names can hold a slash (AN/TPQ-36), which the client sends encoded as %2F
+    @r.get("/entities/{name:path}", summary="How a name resolves, its aliases and source articles")
     def entity(name: str = Name(), g: Graph = Depends(graph)) -> dict:
         return query.entity(g, name).to_dict()
 
@@ -271,7 +287,7 @@ def _read_routes(state: _State) -> APIRouter:
         return query.timeline(g, a, b, include_rejected=include_rejected).to_dict()
 
     @r.get("/facts", summary="Merged facts with filters, in date order, a page at a time")
-    def facts(country: str | None = Query(None, min_length=1, max_length=NAME_MAX), type: FactType | None = None,
+    def facts(country: str | None = Text(None), type: FactType | None = None,
               since: str | None = Since(), status: Status | None = None, include_rejected: bool = Rejected(),
               limit: int = Query(PAGE_DEFAULT, ge=1, le=PAGE_MAX), offset: int = Query(0, ge=0, le=10**9),
               g: Graph = Depends(graph)) -> dict:
@@ -293,7 +309,7 @@ def _read_routes(state: _State) -> APIRouter:
         return typed.to_dict() | {"combined": whole.to_dict()}
 
     @r.get("/first", summary="Which country first received a directed fact type from a source country")
-    def first(source: str = Query(min_length=1, max_length=NAME_MAX), type: FactType = "licensed_production",
+    def first(source: str = Text(), type: FactType = "licensed_production",
               category: Category | None = None, include_rejected: bool = Rejected(), g: Graph = Depends(graph)) -> dict:
         return query.first(g, type, source, category=category, include_rejected=include_rejected).to_dict()
 
@@ -338,20 +354,31 @@ def _export_routes(state: _State) -> APIRouter:
     return r
 
 
-# -- write routes (only with a token) --------------------------------------------------------------
+# -- write routes (only with a token or a secret) -------------------------------------------------
 
-def _write_routes(state: _State, token: str) -> APIRouter:
-    bearer = HTTPBearer(auto_error=False, description=f"The token the server was started with (${TOKEN_ENV}).")
-    expected = token.encode("utf-8")
+def _write_routes(state: _State, auth: Auth, limiter: RateLimiter) -> APIRouter:
+    bearer = HTTPBearer(auto_error=False, description=f"${TOKEN_ENV}, or a token from `armstrack token issue`.")
+    denied = {"description": "Missing, wrong or expired bearer token."}
 
     def authorised(credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:
-        given = credentials.credentials.encode("utf-8") if credentials else b""
-        if not hmac.compare_digest(given, expected):
-            raise HTTPException(401, "missing or wrong bearer token", headers={"WWW-Authenticate": "Bearer"})
+        try:
+            auth.check(credentials.credentials if credentials else None)
+        except AuthError as exc:  # the message never contains the token given
+            raise HTTPException(401, str(exc), headers={"WWW-Authenticate": "Bearer"}) from None
 
-    r = APIRouter(tags=["write"], dependencies=[Depends(authorised)])
+    def within_rate(request: Request) -> None:
+        """Counted before the token is checked, so the limit also slows down token guessing."""
+        wait = limiter.take(request.client.host if request.client else "unknown")
+        if wait:
+            seconds = max(1, math.ceil(wait))
+            raise HTTPException(429, f"more than {limiter.per_minute} articles a minute from this client; "
+                                     f"retry in {seconds} s", headers={"Retry-After": str(seconds)})
 
-    @r.post("/articles", status_code=201, summary="Ingest one article (text or HTML) and return its facts")
+    r = APIRouter(tags=["write"])
+
+    @r.post("/articles", status_code=201, summary="Ingest one article (text or HTML) and return its facts",
+            dependencies=[Depends(within_rate), Depends(authorised)],
+            responses={401: denied, 429: {"description": "Too many articles from this client; see Retry-After."}})
     def ingest(body: ArticleIn) -> dict:
         from armstrack.submit import submit
 
@@ -360,7 +387,8 @@ def _write_routes(state: _State, token: str) -> APIRouter:
                           published=body.published, source=body.source)
         return done.to_dict() | {"article": browse.article(state.graph, done.article_id).to_dict()}
 
-    @r.post("/facts/{fact_id}/review", summary="Accept, reject or correct a merged fact")
+    @r.post("/facts/{fact_id}/review", summary="Accept, reject or correct a merged fact",
+            dependencies=[Depends(authorised)], responses={401: denied})
     def review(body: ReviewIn, fact_id: str = Path(pattern=FACT_ID_PATTERN)) -> dict:
         g = state.fresh()
         view = _fact_or_404(g, fact_id)
@@ -369,4 +397,3 @@ def _write_routes(state: _State, token: str) -> APIRouter:
         return {"key": key, "decision": body.decision, "by": body.by, "fact": query.fact(g, key).to_dict()}
 
     return r
-

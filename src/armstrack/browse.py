@@ -61,9 +61,11 @@ def search(graph: Graph, text: str, *, limit: int = SEARCH_LIMIT) -> SearchResul
     found: dict[str, dict[str, Any]] = {}
     resolved = graph.resolver.country(needle)
     with graph.engine.connect() as conn:
-        by_alias = select(mentions_table.c.entity_id).where(func.lower(mentions_table.c.surface).contains(low))
+        # autoescape: a "%" or "_" typed in the search box is a character to find, not a LIKE wildcard
+        by_alias = select(mentions_table.c.entity_id).where(
+            func.lower(mentions_table.c.surface).contains(low, autoescape=True))
         rows = conn.execute(select(entities_table).where(or_(
-            func.lower(entities_table.c.name).contains(low), entities_table.c.id.in_(by_alias)))).all()
+            func.lower(entities_table.c.name).contains(low, autoescape=True), entities_table.c.id.in_(by_alias)))).all()
         if resolved is not None:
             e = resolved.entity
             rows = [r for r in rows if r.id != e.id]

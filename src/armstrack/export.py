@@ -28,6 +28,9 @@ DELIVERED = ("completed", "ongoing")
 # Roles on each side of a SIPRI row, per fact type.
 SIPRI_SIDES = {"arms_transfer": ("supplier", "recipient"), "licensed_production": ("licensor", "producer")}
 LIST_SEPARATOR = "; "
+# A cell a spreadsheet would run as a formula (OWASP "CSV injection"): system and organisation
+# names and article ids come from hostile text, so such a cell gets a leading apostrophe.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _year(iso: str | None) -> str:
@@ -74,12 +77,17 @@ def sipri_rows(graph: Graph, *, include_rejected: bool = False) -> list[dict[str
     return rows
 
 
+def spreadsheet_safe(value: Any) -> Any:
+    """A text cell that starts like a formula, prefixed with ``'`` so a spreadsheet shows it as text."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
 def write_sipri_csv(graph: Graph, out: IO[str], *, include_rejected: bool = False) -> int:
-    """Write the SIPRI-layout register as CSV; returns the number of rows."""
+    """Write the SIPRI-layout register as CSV (formula-like cells neutralised); returns the number of rows."""
     rows = sipri_rows(graph, include_rejected=include_rejected)
     writer = csv.DictWriter(out, fieldnames=SIPRI_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: spreadsheet_safe(v) for k, v in row.items()} for row in rows)
     return len(rows)
 
 
