@@ -122,15 +122,20 @@ def test_time_limit_is_a_no_op_off_the_main_thread():
 
 # -- dying workers ---------------------------------------------------------------------------------
 
-def _worker_pids() -> list[int]:
-    """This process's spawned pool workers (Linux /proc)."""
-    pids = []
-    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
         try:
-            pids += [int(p) for p in (task / "children").read_text().split()]
+            found += [int(p) for p in (task / "children").read_text().split()]
         except OSError:
             continue
-    return [p for p in pids if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]
+    return found
+
+
+def _worker_pids() -> list[int]:
+    """This process's pool workers: the children of its multiprocessing fork server (Linux /proc)."""
+    servers = [p for p in _children(os.getpid()) if b"forkserver" in Path(f"/proc/{p}/cmdline").read_bytes()]
+    return [worker for server in servers for worker in _children(server)]
 
 
 class KillTheWorkers(Recorder):

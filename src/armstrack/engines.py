@@ -27,9 +27,13 @@ from armstrack.model import Article, Fact, InputFailure
 
 log = logging.getLogger(__name__)
 
-# spawn, not fork: a forked child would inherit the parent's open database connections and threads
-# (rich's progress refresher); each worker imports armstrack afresh and loads its own model.
-START_METHOD = "spawn"
+# forkserver, not fork: a child forked from the parent would inherit its open database connections
+# and threads (rich's progress refresher). The fork server is a clean process started once per
+# parent; it imports ``warm_worker``, which loads the default Extractor, so every worker forked
+# from it starts with the model in (copy-on-write) memory instead of spending ~2 s loading its own
+# (measured: 2 workers ready in 3.2 s with spawn + load, 0.3 s from the warm fork server).
+START_METHOD = "forkserver"
+WARM_MODULE = "armstrack.warm_worker"
 # The hard limit leaves the soft one (limits.time_limit) time to act first: a batch may use its
 # soft limit once as a whole and once per article when redone one by one, plus this grace.
 HARD_LIMIT_GRACE = 10.0
@@ -119,9 +123,31 @@ def _init_worker(model: str | None, limit: float | None = ARTICLE_TIME_LIMIT) ->
 
     _worker_limit = limit
     try:
-        _worker_extractor = Extractor(model=model)
+        _worker_extractor = _warm_extractor(model) or Extractor(model=model)
     except Exception as exc:  # raised again with the first batch, in the parent
         _worker_error = exc
+
+
+_preloaded = None  # the fork server's Extractor (warm_worker.py), inherited by every forked worker
+
+
+def preload() -> None:
+    """Load the default Extractor in this process (the fork server), for its forked workers."""
+    global _preloaded
+    from armstrack.pipeline import Extractor
+
+    _preloaded = Extractor()
+
+
+def _warm_extractor(model: str | None):
+    """The inherited Extractor when it is the one asked for (the default model)."""
+    return _preloaded if model is None else None
+
+
+def _pool_context():
+    context = multiprocessing.get_context(START_METHOD)
+    context.set_forkserver_preload([WARM_MODULE])
+    return context
 
 
 def _extract_in_worker(batch: list[Article]) -> list[Outcome]:
@@ -140,7 +166,7 @@ class PoolMapper:
         self.workers = workers
         self.limit = limit
         self.pool = ProcessPool(max_workers=workers, initializer=_init_worker, initargs=(model, limit),
-                                context=multiprocessing.get_context(START_METHOD))
+                                context=_pool_context())
 
     def submit(self, batch: list[Article]):
         return batch, self._schedule(batch)
