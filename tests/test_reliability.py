@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -98,12 +99,26 @@ def test_time_limit_interrupts_a_runaway_regex():
 
 
 def test_nested_time_limits_keep_the_outer_one():
-    import time
-
     with pytest.raises(TimeLimitExceeded), time_limit(0.3):
         with time_limit(5):
             pass
         time.sleep(2)
+
+
+class _SlowFinaliser:
+    def __del__(self):
+        time.sleep(0.5)  # the limit fires here, where Python can only print its exception as "ignored"
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_limit_swallowed_by_a_finaliser_fires_again():
+    # Regression: hypothesis's gc callback swallowed the limit's exception and a 4 s extraction ran
+    # to its end under a 1 s limit.
+    started = time.monotonic()
+    with pytest.raises(TimeLimitExceeded), time_limit(0.1):
+        _SlowFinaliser()  # finalised at once
+        time.sleep(3)
+    assert time.monotonic() - started < 1.5
 
 
 def test_time_limit_is_a_no_op_off_the_main_thread():

@@ -346,6 +346,10 @@ MIN_LATIN_LETTER_SHARE = 0.5
 MIN_LETTERS_FOR_SCRIPT = 20
 
 
+_LETTER_RE = re.compile(r"[^\W\d_]")  # letters (str.isalpha, give or take letter-like numerals and marks), counted in C
+_LATIN_LETTER_RE = re.compile(r"[^\W\d_\u0250-\U0010FFFF]")  # letters below U+0250: Latin scripts
+
+
 @lru_cache(maxsize=1)
 def _identifier() -> Any:
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
@@ -365,11 +369,11 @@ def detect_language(text: str) -> tuple[str, float]:
 
 def is_english(text: str) -> bool:
     """False only for text long enough to judge and clearly in another language."""
-    letters = [c for c in text[:LANGID_MAX_CHARS] if c.isalpha()]
-    if len(letters) >= MIN_LETTERS_FOR_SCRIPT and \
-            sum(1 for c in letters if c < "\u0250") < MIN_LATIN_LETTER_SHARE * len(letters):
+    sample = text[:LANGID_MAX_CHARS]
+    letters = len(_LETTER_RE.findall(sample))
+    if letters >= MIN_LETTERS_FOR_SCRIPT and len(_LATIN_LETTER_RE.findall(sample)) < MIN_LATIN_LETTER_SHARE * letters:
         return False
-    if len(letters) < MIN_LETTERS_TO_JUDGE:
+    if letters < MIN_LETTERS_TO_JUDGE:
         return True
     lang, prob = detect_language(text)
     return lang == "en" or prob < NOT_ENGLISH_MIN_CONFIDENCE

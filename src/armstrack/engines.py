@@ -56,13 +56,16 @@ def extract_batch(extractor, articles: list[Article], limit: float | None = ARTI
     text), its articles are redone one by one, each with its own ``limit``, so that
     only the article at fault fails, with its reason.
     """
+    results = extractor.extract_many(articles)
     try:
         with time_limit(limit):
-            return [facts for _, facts in extractor.extract_many(articles)]
+            return [facts for _, facts in results]
     except TimeLimitExceeded:
         log.warning("a batch of %d articles ran out of time; retrying one by one", len(articles))
     except Exception:  # the batch is the unit of work; isolate the culprit below
         log.exception("extraction of a batch of %d articles failed; retrying one by one", len(articles))
+    finally:
+        results.close()  # finish the interrupted nlp.pipe now, not in a garbage collection under a later limit
     return [extract_one(extractor, article, limit) for article in articles]
 
 

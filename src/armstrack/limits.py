@@ -19,18 +19,24 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from armstrack.errors import ArmstrackError
-
 # Extraction of the longest article accepted (ingest.MAX_ARTICLE_CHARS, 100,000 characters) takes
 # ~5 s on one core of the development machine; 60 s leaves a 10x margin for slower machines.
 ARTICLE_TIME_LIMIT = 60.0
 # Decoding and cleaning one input (trafilatura on a 5 MB page) takes < 2 s; a page that needs
 # more than 30 s is built to stall the parser.
 READ_TIME_LIMIT = 30.0
+# After the limit, the timer keeps firing at this interval until the limited block has exited.
+REARM_SECONDS = 0.1
 
 
-class TimeLimitExceeded(ArmstrackError):
-    """Work on one input took longer than its limit."""
+class TimeLimitExceeded(BaseException):
+    """Work on one input took longer than its limit.
+
+    A BaseException, like KeyboardInterrupt: raised wherever the timer fires, it
+    must not be swallowed by an ``except Exception`` in the code it interrupts
+    (a library's fallback around a date parse, say), which would let the work
+    run on unbounded. Only the code that set the limit catches it.
+    """
 
     def __init__(self, seconds: float):
         super().__init__(f"took longer than the {seconds:g} s limit")
@@ -54,6 +60,10 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         return
 
     def _expired(_signum, _frame):
+        # Fire again soon in case this one is swallowed: raised while the interpreter runs a
+        # finaliser (a garbage-collected generator's cleanup, a __del__), an exception is only
+        # printed as "ignored", and the work would run on unbounded.
+        signal.setitimer(signal.ITIMER_REAL, REARM_SECONDS)
         raise TimeLimitExceeded(seconds)
 
     started = time.monotonic()
