@@ -426,3 +426,14 @@ def test_html_to_text_raises_only_input_error(html: str) -> None:
         return
     assert isinstance(text, str) and isinstance(meta, dict)
     _check_spans(*clean_text(text))
+
+
+def test_plainly_english_needs_english_function_words(corpus):
+    from armstrack.clean import _plainly_english
+
+    assert all(_plainly_english(g.article.text) for g in corpus)
+    french = ("La Turquie a livré des drones Bayraktar TB2 au Kazakhstan en 2022. Le ministère de la Défense a "
+              "confirmé que les appareils seraient assemblés localement.")
+    german = "Die Türkei hat im Jahr 2022 Bayraktar-Drohnen an Kasachstan geliefert, teilte das Ministerium mit."
+    assert not _plainly_english(french) and not _plainly_english(german)
+    assert not _plainly_english("Bayraktar TB2 Kazakhstan 2022")

@@ -346,6 +346,27 @@ MIN_LATIN_LETTER_SHARE = 0.5
 MIN_LETTERS_FOR_SCRIPT = 20
 
 
+# A shortcut past the classifier (1.6 ms an article, a third of the reading cost): text whose
+# words are at least 12 % English function words, "the" alone at least 2 %, is English. Calibrated
+# on the corpus and tests/devset (lowest: 17 % and 3.5 %) against French, German, Spanish, Turkish
+# and Russian news paragraphs (at most 1.7 % and 0 %).
+ENGLISH_FUNCTION_WORDS = frozenset(
+    "the of and to that for with on by from said has have it its which were be are this at".split())
+MIN_FUNCTION_WORD_SHARE = 0.12
+MIN_THE_SHARE = 0.02
+FUNCTION_WORD_SAMPLE_CHARS = 3000
+_LOWER_WORD_RE = re.compile(r"[a-z']+")
+
+
+def _plainly_english(text: str) -> bool:
+    words = _LOWER_WORD_RE.findall(text[:FUNCTION_WORD_SAMPLE_CHARS].lower())
+    if not words:
+        return False
+    function_words = sum(1 for w in words if w in ENGLISH_FUNCTION_WORDS)
+    return (function_words >= MIN_FUNCTION_WORD_SHARE * len(words)
+            and words.count("the") >= MIN_THE_SHARE * len(words))
+
+
 _LETTER_RE = re.compile(r"[^\W\d_]")  # letters (str.isalpha, give or take letter-like numerals and marks), counted in C
 _LATIN_LETTER_RE = re.compile(r"[^\W\d_\u0250-\U0010FFFF]")  # letters below U+0250: Latin scripts
 
@@ -373,7 +394,7 @@ def is_english(text: str) -> bool:
     letters = len(_LETTER_RE.findall(sample))
     if letters >= MIN_LETTERS_FOR_SCRIPT and len(_LATIN_LETTER_RE.findall(sample)) < MIN_LATIN_LETTER_SHARE * letters:
         return False
-    if letters < MIN_LETTERS_TO_JUDGE:
+    if letters < MIN_LETTERS_TO_JUDGE or _plainly_english(sample):
         return True
     lang, prob = detect_language(text)
     return lang == "en" or prob < NOT_ENGLISH_MIN_CONFIDENCE
