@@ -1,7 +1,8 @@
 """The web page in a real headless browser (Debian's chromium through Playwright) over the ingested corpus.
 
 The server is uvicorn in a thread over a store of ../shared/corpus as the real
-extractor reads it. These tests save the README's screenshots under docs/.
+extractor reads it. With ARMSTRACK_SCREENSHOTS=docs they also save the README's
+screenshots there (a plain run leaves the working tree untouched).
 Chromium must be installed (.ci/run installs it): without it they fail, never skip.
 """
 from __future__ import annotations
@@ -21,7 +22,14 @@ from webserver import copy_of, corpus_store, live_server
 CHROMIUM = os.environ.get("ARMSTRACK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+SCREENSHOTS = os.environ.get("ARMSTRACK_SCREENSHOTS")  # a folder, e.g. docs, to refresh the README's images
+
+
+def screenshot(page, name: str) -> None:
+    if SCREENSHOTS:
+        page.screenshot(path=str(Path(SCREENSHOTS) / name))
+    else:
+        page.screenshot()  # still renders the page: a broken render fails the test either way
 TOKEN = "browser-test-token"
 VIEWPORT = {"width": 1400, "height": 900}
 HOSTILE = ('Turkey will deliver Bayraktar TB2 drones to Kyrgyzstan in 2025 <script>window.__pwned = 1</script> '
@@ -88,8 +96,7 @@ def test_search_profile_timeline_and_evidence(page, site):
     expect(page.locator("#latest-facts li").first).to_be_visible()
     expect(page.locator("#profile .equipment dt").first).to_be_visible()
     assert "[object" not in page.locator("#profile").inner_text()
-    DOCS.mkdir(exist_ok=True)
-    page.screenshot(path=str(DOCS / "profile.png"))
+    screenshot(page, "profile.png")
 
     page.get_by_role("link", name="timeline Kazakhstan–Turkey").click()
     expect(page.locator("#timeline h1")).to_have_text("Kazakhstan – Turkey")
@@ -116,14 +123,14 @@ def test_search_profile_timeline_and_evidence(page, site):
     assert re.search(r"2011.*Aselsan.*joint venture, Aselsan Engineering", mark.inner_text(), re.S)
     expect(page.locator("#detail .badge.review-unreviewed")).to_be_visible()
     expect(page.locator("#detail .sources")).to_contain_text("000_kazakhstan_turkish_uavs")
-    page.screenshot(path=str(DOCS / "timeline.png"))
+    screenshot(page, "timeline.png")
 
 
 def test_network_draws_countries_and_opens_facts(page, site):
     page.goto(site + "/#network")
     page.wait_for_selector("#network-chart[data-ready=true]", timeout=30_000)
     assert page.locator("#network-chart canvas").count() == 1
-    page.screenshot(path=str(DOCS / "network.png"))
+    screenshot(page, "network.png")
     edge = page.evaluate("""() => {
         const ids = networkWidget.body.data.edges.getIds();
         return ids.find(id => { const e = networkWidget.body.data.edges.get(id);
