@@ -205,8 +205,9 @@ def run_killloop(articles: int, kills: int, workers: int, seed: int, folder: Pat
         done = _count(killed_db)
         if done >= _count(reference_db):
             break  # finished before the planned kills: the loop needs more articles
-        # somewhere in the first half of what is left, so that the planned kills fit in the batch
-        target = done + rng.randint(1, max(1, (_count(reference_db) - done) // 2))
+        # a random step averaging an equal share of what is left, so that the planned kills fit in
+        left, kills_left = _count(reference_db) - done, kills - report.kills
+        target = done + rng.randint(1, max(1, 2 * left // (kills_left + 1)))
         report.runs += 1
         if _ingest_until(batch, killed_db, workers, target, rng.uniform(0, 0.3)):
             report.kills += 1

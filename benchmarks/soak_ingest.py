@@ -11,6 +11,7 @@ Usage: .venv/bin/python benchmarks/soak_ingest.py [--articles 10000] [--workers 
 from __future__ import annotations
 
 import argparse
+from multiprocessing import forkserver
 import resource
 import tempfile
 import time
@@ -64,6 +65,8 @@ def main() -> None:
     print(f"\n{summary.articles} articles ({summary.added} new, {len(summary.failures)} failed), "
           f"{summary.store_facts} facts in {summary.seconds:.1f} s: {summary.articles_per_second:.1f} articles/s "
           f"with {summary.workers} workers; store {db_mb:.0f} MB")
+    # workers are children of multiprocessing's fork server: stop (and so wait for) it to count them
+    forkserver._forkserver._stop()
     print(f"peak RSS: parent {peak_rss_mb():.0f} MB, largest worker {peak_rss_mb(resource.RUSAGE_CHILDREN):.0f} MB")
 
 
