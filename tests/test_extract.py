@@ -52,6 +52,15 @@ def find(facts: list[Fact], fact_type: str, expected_roles: set[tuple[str, str]]
      {("provider", "United States"), ("trainee", "Ukraine")}, None),
     ("Lockheed Martin will build a plant in India to produce C-130J parts.", "facility",
      {("owner", "Lockheed Martin"), ("host", "India")}, None),
+    # passives: the agent ("by X") is the doer, whatever the verb
+    ("The first NASAMS units donated by the United States arrived in Ukraine in November, the minister said.",
+     "aid", {("donor", "United States"), ("recipient", "Ukraine")}, "NASAMS"),
+    ("The drones were purchased by Poland from Turkey in 2021.", "arms_transfer",
+     {("supplier", "Turkey"), ("recipient", "Poland")}, "drones"),
+    ("Russia said the S-400 systems ordered by India will be delivered next year.", "arms_transfer",
+     {("supplier", "Russia"), ("recipient", "India")}, "S-400"),
+    ("The howitzers were delivered by South Korea to Poland in 2022.", "arms_transfer",
+     {("supplier", "South Korea"), ("recipient", "Poland")}, None),
 ])
 def test_direction_and_equipment(extractor, text, fact_type, expected, system):
     fact = find(extract(extractor, text), fact_type, expected)

@@ -20,6 +20,7 @@ def only(extractor, text, fact_type=None, published="2023-06-15"):
     ("Estonia signed a contract to purchase IRIS-T SLM systems from Diehl Defence.", "planned"),
     ("Since 2015 Turkey has been supplying Bayraktar TB2 drones to Ukraine.", "ongoing"),
     ("The Kazakh army operates Russian Orlan-10 drones.", "reported"),
+    ("Russia said the S-400 systems ordered by India will be delivered next year.", "planned"),
 ])
 def test_status_from_wording(extractor, text, status):
     assert only(extractor, text, "arms_transfer").status == status
@@ -33,6 +34,11 @@ def test_status_from_wording(extractor, text, status):
 ])
 def test_attribution(extractor, text, who):
     assert only(extractor, text, "arms_transfer").attributed_to == who
+
+
+def test_a_reduced_passive_reports_a_done_act(extractor):
+    text = "The first NASAMS units donated by the United States arrived in Ukraine in November."
+    assert only(extractor, text, "aid").status == "completed"
 
 
 def test_attribution_carries_over_only_to_a_continuing_sentence(extractor):

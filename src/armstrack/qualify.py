@@ -95,6 +95,13 @@ def tense_of(trigger: Token, sent: Span) -> str:
         own = [c for c in trigger.children if c.dep_ in ("acl", "relcl") and c.pos_ == "VERB"]
         if any(c.tag_ in ("VBN", "VBD") for c in own):
             return "past"
+    if trigger.tag_ == "VBN" and trigger.dep_ == "acl" and not any(c.dep_.startswith("aux") for c in trigger.children):
+        # "the units donated by the United States arrived": a reduced relative reports a done act,
+        # unless what it describes is still to come ("systems ordered by India will be delivered")
+        outer = trigger.head.head
+        if outer is not trigger.head and outer.pos_ in ("VERB", "AUX") and tense_of(outer, sent) == "planned":
+            return "planned"
+        return "past"
     verbs = clause_verbs(trigger)
     aux = [c for v in verbs for c in v.children if c.dep_ in ("aux", "auxpass")]
     lemmas = {t.lemma_.lower() for t in verbs} | {t.lower_ for t in aux}

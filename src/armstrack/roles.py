@@ -232,6 +232,10 @@ class SlotFinder:
             verb = governing_verb(self.trigger)
             if verb is None or verb.lemma_.lower() not in LIGHT_VERBS:
                 return []  # "a budget for the supply of drones": the budget's approver supplies nothing
+        agents = [a for v in self.verbs for a in v.children if a.dep_ == "agent"]
+        by_agent = [p.mention for p in self.parties if any(p.root.head.i == a.i for a in agents) and self._usable(p)]
+        if by_agent:
+            return by_agent  # a passive's doer: "units donated by the United States", "bought by Poland"
         heads = subjects(self.verbs)
         if heads and all(_is_patient(h) for h in heads):
             return []  # "Ukrainian soldiers are being trained": the passive subject is the patient
