@@ -61,6 +61,10 @@ def find(facts: list[Fact], fact_type: str, expected_roles: set[tuple[str, str]]
      {("supplier", "Russia"), ("recipient", "India")}, "S-400"),
     ("The howitzers were delivered by South Korea to Poland in 2022.", "arms_transfer",
      {("supplier", "South Korea"), ("recipient", "Poland")}, None),
+    # a parallel cue ("of its own") carries the recipient over from the fact before
+    ("The United States will send a Patriot battery to Ukraine. Germany pledged a Patriot battery of its own "
+     "last week, in a joint statement with the United States.", "aid",
+     {("donor", "Germany"), ("recipient", "Ukraine")}, "Patriot"),
 ])
 def test_direction_and_equipment(extractor, text, fact_type, expected, system):
     fact = find(extract(extractor, text), fact_type, expected)

@@ -196,7 +196,13 @@ def apply_rule(rule: Rule, trigger: Token, actx: ArticleContext, index: int, att
     fills, penalty = fill_roles(rule, finder)
     if all(p.mention.form == "generic" for p in systems) and systems:
         penalty += GENERIC_ONLY_PENALTY
-    return _assemble(rule, trigger, actx, index, fills, systems, penalty, attribution, finder)
+    facts = _assemble(rule, trigger, actx, index, fills, systems, penalty, attribution, finder)
+    if facts:
+        for role, parties in fills.items():
+            for party in parties:
+                if id(party) in finder.in_sentence:
+                    actx.remember(index, role, party)
+    return facts
 
 
 def fill_roles(rule: Rule, finder: SlotFinder) -> tuple[dict[str, list[Mention]], float]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from spacy.tokens import Token
 
@@ -38,7 +38,13 @@ PLACE_NOUNS = frozenset("school schools academy academies college center centre 
 # Confidence cost of each fallback slot; calibrated on the corpus so that a fact
 # resting on two guesses falls below consolidate.MIN_CONFIDENCE.
 FALLBACK_COST = {"context": 0.2, "topic": 0.3, "kb_origin": 0.1, "kb_maker": 0.05, "pair": 0.05, "any_org": 0.1,
-                 "any_party": 0.15, "ancestor": 0.1}
+                 "any_party": 0.15, "ancestor": 0.1, "prior": 0.2}
+# "prior:ROLE": the party an earlier fact of the article gave that role in its own sentence ("Germany
+# pledged a Patriot battery of its own" after "the US will send a Patriot battery to Ukraine"),
+# looked for this many sentences back, and only when the sentence says it parallels what came before.
+PRIOR_SENTENCES = 3
+PRIOR_CUES = re.compile(r"\b(?:of (?:its|their) own|also|too|as well(?! as)|likewise|similar(?:ly)?|another|additional|further"
+                        r"|in addition|in turn)\b", re.I)
 LIST_MIN = 3  # "exported to A, B and C": three names make a list of recipients
 # Definite descriptions that point back to the last organisation of that sort ("the ministry said").
 ANAPHORS = {"ministry": "ministry", "company": "", "firm": "", "manufacturer": "", "government": "country"}
@@ -58,6 +64,11 @@ class ArticleContext:
     orgs_named: dict[str, Mention]
     focus: list[tuple[Mention, ...]]
     kb: object
+    recent: dict[str, tuple[int, Mention]] = field(default_factory=dict)  # role -> (sentence, party), see remember
+
+    def remember(self, index: int, role: str, party: Mention) -> None:
+        """Note a party a fact found in its own sentence, for the "prior:ROLE" slot of later sentences."""
+        self.recent[role] = (index, party)
 
     @classmethod
     def build(cls, article: Article, sentences, recognition, kb) -> "ArticleContext":
@@ -94,6 +105,7 @@ class SlotFinder:
         self.system_tokens |= {p.root.head.i for p in self.sent.placed if p.mention.kind == "system" and p.root.dep_ in ("compound", "nmod", "amod")}
         self.parties = [p for p in self.sent.placed if p.mention.kind != "system" and p.mention.form not in ("source", "dateline")]
         self.used_ancestor = False
+        self.in_sentence: set[int] = set()  # ids of the mentions found by non-fallback slots
         roots = {p.root.i for p in self.parties}
         self.slots = {id(p): slot_of(p, trigger, self.verbs, self.system_tokens, roots) for p in self.parties}
         for org in self.parties:
@@ -116,7 +128,7 @@ class SlotFinder:
         cost = 0.0
         need = max(min_count, 2) if symmetric else 1
         for slot in slots:
-            base = slot.split("|")[0]
+            base = slot.split("|")[0].split(":")[0] if slot.startswith("prior:") else slot.split("|")[0]
             fallback = base in FALLBACK_COST
             if fallback and (not fallbacks or symmetric and len(chosen) >= need):
                 continue
@@ -132,6 +144,8 @@ class SlotFinder:
             if not found:
                 continue
             cost += FALLBACK_COST.get(base, 0.0) + (FALLBACK_COST["ancestor"] if self.used_ancestor else 0.0)
+            if not fallback:
+                self.in_sentence |= {id(m) for m in found}
             chosen += found
             if not symmetric:
                 break
@@ -188,6 +202,11 @@ class SlotFinder:
             return self._context()
         if slot == "topic":
             return list(self.actx.topic)
+        if slot.startswith("prior:"):
+            index, party = self.actx.recent.get(slot.split(":", 1)[1], (None, None))
+            if index is None or not 0 < self.index - index <= PRIOR_SENTENCES:
+                return []
+            return [party] if PRIOR_CUES.search(self.sent.span.text) else []
         return []
 
     def supplier_of(self, system: Placed) -> Mention | None:
