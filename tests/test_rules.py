@@ -45,3 +45,9 @@ def test_slot_unions_are_checked():
     assert parse_rules(good(roles={"donor": ["subj|prep:alongside"], "recipient": ["prep:to"]}))
     with pytest.raises(KnowledgeError):
         parse_rules(good(roles={"donor": ["subj|bogus"], "recipient": ["prep:to"]}))
+
+
+def test_prior_slots_name_a_role():
+    assert parse_rules(good(roles={"donor": ["subj"], "recipient": ["prep:to", "prior:recipient"]}))
+    with pytest.raises(KnowledgeError):
+        parse_rules(good(roles={"donor": ["subj"], "recipient": ["prior:"]}))
