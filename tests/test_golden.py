@@ -2,7 +2,7 @@
 
 The floors sit a little under the figures measured with
 ``armstrack score ../shared/corpus`` (lenient 0.84, strict 0.75 overall) and
-``armstrack score tests/devset`` (lenient 0.72, strict 0.57) so that a
+``armstrack score tests/devset`` (lenient 0.75, strict 0.59) so that a
 regression fails the build while noise from an unrelated change does not.
 """
 from __future__ import annotations
@@ -19,8 +19,8 @@ LENIENT_FLOOR = 0.82
 STRICT_FLOOR = 0.72
 # tests/devset: articles written for the project, never used to write rules; a check on generality.
 DEVSET = Path(__file__).resolve().parent / "devset"
-DEVSET_LENIENT_FLOOR = 0.69
-DEVSET_STRICT_FLOOR = 0.54
+DEVSET_LENIENT_FLOOR = 0.71
+DEVSET_STRICT_FLOOR = 0.55
 SEED_MAX_EXTRA = 1  # the issue's bar: all 13 gold facts found, at most one extra
 
 
