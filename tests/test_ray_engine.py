@@ -1,10 +1,17 @@
 """ray_engine.py: a real local Ray (started by the run itself) gives the default engine's facts."""
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import sys
+from pathlib import Path
 
-from armstrack.batch import ingest_paths
-from test_batch import expected_dump, store_dump
+from armstrack.batch import BATCH_SIZE, ingest_paths
+from test_batch import Recorder, expected_dump, store_dump
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from sample_corpus import write_jsonl  # noqa: E402  (benchmarks/ is not a package)
 
 RAY_ARTICLES = 4  # Ray's start-up costs seconds; a few articles across two actors show the equivalence
 
@@ -22,3 +29,40 @@ def test_ray_engine_stores_the_facts_of_the_default_engine(tmp_path, corpus, ext
     assert store_dump(str(tmp_path / "ray.db")) == expected
     assert sum(map(len, expected.values())) > 0
     assert not ray.is_initialized()  # the local Ray it started is shut down again
+
+
+def _actor_pids() -> list[int]:
+    """Processes of this machine running an extractor actor (Ray names them ray::_ExtractorActor...)."""
+    pids = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if (proc / "cmdline").read_bytes().startswith(b"ray::_ExtractorActor"):
+                    pids.append(int(proc.name))
+            except OSError:
+                continue
+    return pids
+
+
+class KillTheActors(Recorder):
+    """SIGKILLs every extractor actor once the first article is stored: their batches must be redone."""
+
+    killed: list[int] = []
+
+    def update(self, done, failed):
+        super().update(done, failed)
+        if not self.killed and done:
+            self.killed = _actor_pids()
+            for pid in self.killed:
+                os.kill(pid, signal.SIGKILL)
+
+
+def test_ray_actors_killed_mid_run_are_replaced_and_their_articles_redone(tmp_path, extractor, caplog):
+    feed = write_jsonl(tmp_path / "feed.jsonl", 4 * BATCH_SIZE, seed=7)
+    expected = expected_dump(extractor, [feed], str(tmp_path / "local.db"))
+    recorder = KillTheActors()
+    summary = ingest_paths([feed], str(tmp_path / "ray.db"), workers=2, engine="ray", progress=recorder)
+    assert len(recorder.killed) == 2
+    assert "died and was replaced" in caplog.text
+    assert summary.failures == ()
+    assert store_dump(str(tmp_path / "ray.db")) == expected

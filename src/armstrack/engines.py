@@ -7,8 +7,9 @@ the NLP model once per worker. ``submit`` returns a handle at once and
 of batches in flight.
 
 Time limits (limits.py): every engine applies the soft per-article limit in
-``extract_batch``; the local process pool adds the hard one, killing a worker
-that stops answering (a hang in C code) and redoing its batch article by article.
+``extract_batch``; the local process pool and the Ray engine add the hard one,
+replacing a worker that stops answering (a hang in C code) or dies, and redoing
+its batch article by article.
 """
 from __future__ import annotations
 

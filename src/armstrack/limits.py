@@ -7,9 +7,9 @@ Two layers, because a hang can sit in Python or in C:
   signals while it backtracks, are interrupted; the process survives and goes on
   with the next article. Signals only reach the main thread, so off it (an API
   request thread) the limit is not applied and the hard layer must do.
-* the hard layer is in ``engines.PoolMapper``: a worker that does not answer
-  within its budget (stuck in C code that never checks signals) is killed and
-  replaced, and its batch is redone article by article.
+* the hard layer is in the engines (``engines.PoolMapper``, ``ray_engine.RayMapper``):
+  a worker that does not answer within its budget (stuck in C code that never
+  checks signals) or dies is replaced, and its batch is redone article by article.
 """
 from __future__ import annotations
 
