@@ -175,3 +175,8 @@ def test_end_to_end_through_the_extractor(tmp_path, extractor, seed):
     assert_date_order(result.facts)
     assert graph.store.counts()["facts"] == facts_once
     graph.store.close()
+
+
+def test_network_lists_each_edge_facts_in_a_stable_order(gold_graph):
+    edges = query.network(gold_graph).edges
+    assert edges and all(e["facts"] == sorted(e["facts"]) for e in edges)

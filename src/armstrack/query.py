@@ -301,7 +301,7 @@ def network(graph: Graph, *, fact_type: str | None = None, since: str | None = N
                 data["facts"].append(item["key"][:SHORT_ID])
                 g.add_edge(s, t, **data)
     edges = sorted(({"source": s, "target": t, "weight": d["weight"], "types": sorted(d["types"]),
-                     "facts": d["facts"]} for s, t, d in g.edges(data=True)),
+                     "facts": sorted(d["facts"])} for s, t, d in g.edges(data=True)),
                    key=lambda e: (-e["weight"], e["source"], e["target"]))
     degree = nx.degree_centrality(g) if len(g) > 1 else {n: 0.0 for n in g}
     between = nx.betweenness_centrality(g) if len(g) > 2 else {n: 0.0 for n in g}
