@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 from itertools import count
 from pathlib import Path
 
@@ -53,6 +55,23 @@ class Recorder:
 
     def failure(self, failure):
         self.failures.append(failure)
+
+
+class KillOnFirstArticle(Recorder):
+    """SIGKILLs the processes ``find_pids`` returns as soon as the first article is stored (the OOM
+    killer, say): whichever worker holds a batch then must have it redone."""
+
+    def __init__(self, find_pids):
+        super().__init__()
+        self.find_pids = find_pids
+        self.killed: list[int] = []
+
+    def update(self, done, failed):
+        super().update(done, failed)
+        if not self.killed and done:
+            self.killed = self.find_pids()
+            for pid in self.killed:
+                os.kill(pid, signal.SIGKILL)
 
 
 def test_two_workers_give_the_facts_of_one_process_on_the_corpus(tmp_path, extractor):

@@ -1,14 +1,12 @@
 """ray_engine.py: a real local Ray (started by the run itself) gives the default engine's facts."""
 from __future__ import annotations
 
-import os
 import shutil
-import signal
 import sys
 from pathlib import Path
 
 from armstrack.batch import BATCH_SIZE, ingest_paths
-from test_batch import Recorder, expected_dump, store_dump
+from test_batch import KillOnFirstArticle, expected_dump, store_dump
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from sample_corpus import write_jsonl  # noqa: E402  (benchmarks/ is not a package)
@@ -44,23 +42,10 @@ def _actor_pids() -> list[int]:
     return pids
 
 
-class KillTheActors(Recorder):
-    """SIGKILLs every extractor actor once the first article is stored: their batches must be redone."""
-
-    killed: list[int] = []
-
-    def update(self, done, failed):
-        super().update(done, failed)
-        if not self.killed and done:
-            self.killed = _actor_pids()
-            for pid in self.killed:
-                os.kill(pid, signal.SIGKILL)
-
-
 def test_ray_actors_killed_mid_run_are_replaced_and_their_articles_redone(tmp_path, extractor, caplog):
     feed = write_jsonl(tmp_path / "feed.jsonl", 4 * BATCH_SIZE, seed=7)
     expected = expected_dump(extractor, [feed], str(tmp_path / "local.db"))
-    recorder = KillTheActors()
+    recorder = KillOnFirstArticle(_actor_pids)
     summary = ingest_paths([feed], str(tmp_path / "ray.db"), workers=2, engine="ray", progress=recorder)
     assert len(recorder.killed) == 2
     assert "died and was replaced" in caplog.text

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -21,7 +20,7 @@ from armstrack.batch import BATCH_SIZE, ingest_paths
 from armstrack.ingest import MAX_ARTICLE_CHARS, read_inputs
 from armstrack.limits import TimeLimitExceeded, time_limit
 from armstrack.model import Article, InputFailure
-from test_batch import Recorder, expected_dump, store_dump
+from test_batch import KillOnFirstArticle, Recorder, expected_dump, store_dump
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
@@ -156,25 +155,11 @@ def _worker_pids() -> list[int]:
     return [worker for server in servers for worker in _children(server)]
 
 
-class KillTheWorkers(Recorder):
-    """Kills every extraction worker as soon as the first article is stored (the OOM killer, say):
-    whichever holds a batch then must have it redone."""
-
-    killed: list[int] = []
-
-    def update(self, done, failed):
-        super().update(done, failed)
-        if not self.killed and done:
-            self.killed = _worker_pids()
-            for pid in self.killed:
-                os.kill(pid, signal.SIGKILL)
-
-
 def test_a_worker_killed_mid_batch_is_replaced_and_its_articles_redone(tmp_path, extractor, caplog):
     # enough batches that some are still queued or running when the first article is stored
     paths = [write_jsonl(tmp_path / "feed.jsonl", 6 * BATCH_SIZE, seed=5)]
     expected = expected_dump(extractor, paths, str(tmp_path / "expected.db"))
-    recorder = KillTheWorkers()
+    recorder = KillOnFirstArticle(_worker_pids)
     summary = ingest_paths(paths, str(tmp_path / "db.sqlite"), workers=2, progress=recorder)
     assert len(recorder.killed) == 2
     assert "died (exit code -9)" in caplog.text  # the batch it held was redone article by article
