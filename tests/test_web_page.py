@@ -10,14 +10,13 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from urllib.parse import urlparse
 
 import httpx
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from armstrack.api import create_app
-from webserver import copy_of, corpus_store, live_server
+from webserver import copy_of, corpus_store, keep_local, live_server
 
 CHROMIUM = os.environ.get("ARMSTRACK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -61,17 +60,7 @@ def page(browser, site):
     """A fresh page that records page errors and every request leaving the server (there must be none)."""
     context = browser.new_context(viewport=VIEWPORT)
     pg = context.new_page()
-    pg.errors, pg.outside = [], []
-    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
-    host = urlparse(site).netloc
-
-    def only_local(route):
-        if urlparse(route.request.url).netloc == host:
-            return route.continue_()
-        pg.outside.append(route.request.url)
-        return route.abort()
-
-    pg.route("**/*", only_local)
+    keep_local(pg, site)
     yield pg
     assert not pg.errors, pg.errors
     assert not pg.outside, f"the page fetched from the internet: {pg.outside}"

@@ -9,7 +9,6 @@ dangerous elements, event-handler attributes and script URLs, even ones that com
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlparse
 
 import httpx
 import pytest
@@ -19,7 +18,7 @@ from armstrack.api import create_app
 from conftest import fill_gold
 from hostile import add_hostile, evidence_of
 from test_web_page import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, wait_for_timeline
-from webserver import live_server
+from webserver import keep_local, live_server
 
 TOKEN = "xss-test-token"
 # Articles posted through the API and read by the real extractor: payloads in the evidence sentence.
@@ -94,18 +93,9 @@ def page(browser, site):
     context = browser.new_context(viewport=VIEWPORT, bypass_csp=True)
     context.add_init_script(WATCH)
     pg = context.new_page()
-    pg.dialogs, pg.errors, pg.outside = [], [], []
+    pg.dialogs = []
     pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
-    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
-    host = urlparse(base).netloc
-
-    def only_local(route):
-        if urlparse(route.request.url).netloc == host:
-            return route.continue_()
-        pg.outside.append(route.request.url)
-        return route.abort()
-
-    pg.route("**/*", only_local)
+    keep_local(pg, base)
     pg.goto(base + "/")
     yield pg
     assert_clean(pg)

@@ -13,6 +13,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
+from urllib.parse import urlparse
 
 import uvicorn
 
@@ -68,3 +69,19 @@ def live_server(app) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def keep_local(pg, base: str) -> None:
+    """Record the page's errors in ``pg.errors`` and abort every request leaving ``base``'s host,
+    recording it in ``pg.outside``: the page must work with no internet."""
+    pg.errors, pg.outside = [], []
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    host = urlparse(base).netloc
+
+    def only_local(route):
+        if urlparse(route.request.url).netloc == host:
+            return route.continue_()
+        pg.outside.append(route.request.url)
+        return route.abort()
+
+    pg.route("**/*", only_local)
