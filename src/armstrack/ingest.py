@@ -152,7 +152,7 @@ def _read_one_file(path: Path, origin: str, max_bytes: int) -> Iterator[Article 
     if len(data) > max_bytes:  # grew since stat()
         yield InputFailure(origin, f"larger than {_size(max_bytes)} limit")
         return
-    yield _within_limit(_from_bytes, data, suffix, origin, path.stem)
+    yield _within_limit(data, suffix, origin, path.stem)
 
 
 def _from_bytes(data: bytes, suffix: str, origin: str, default_id: str) -> Article | InputFailure:
@@ -164,14 +164,14 @@ def _from_bytes(data: bytes, suffix: str, origin: str, default_id: str) -> Artic
     return _article(origin, text, id=default_id)
 
 
-def _within_limit(convert, data: bytes, suffix: str, origin: str, default_id: str) -> Article | InputFailure:
-    """``convert`` one input's bytes within READ_TIME_LIMIT; its InputError becomes its failure.
+def _within_limit(data: bytes, suffix: str, origin: str, default_id: str) -> Article | InputFailure:
+    """One input's bytes to an Article within READ_TIME_LIMIT; its InputError becomes its failure.
 
     Called between yields, never across one: the timer must not fire in the consumer's code.
     """
     try:
         with time_limit(READ_TIME_LIMIT):
-            return convert(data, suffix, origin, default_id)
+            return _from_bytes(data, suffix, origin, default_id)
     except InputError as exc:
         return InputFailure(origin, exc.reason)
     except TimeLimitExceeded as exc:
@@ -201,11 +201,7 @@ def _read_jsonl(path: Path, origin: str, line_limit: int) -> Iterator[Article | 
                 continue
             if not raw.strip():
                 continue  # blank lines (a trailing newline) are not records
-            yield _within_limit(_from_jsonl_line, raw, ".jsonl", line_origin, f"{path.stem}#{lineno}")
-
-
-def _from_jsonl_line(raw: bytes, _suffix: str, origin: str, default_id: str) -> Article | InputFailure:
-    return _from_record(_parse_json(_decode(raw, origin), origin), origin, default_id)
+            yield _within_limit(raw, ".json", line_origin, f"{path.stem}#{lineno}")  # a line is a JSON record
 
 
 def _decode(data: bytes, origin: str) -> str:
