@@ -17,7 +17,8 @@ demo: $(STAMP)  ## extract and store the facts of the bundled example articles
 	$(BIN)/armstrack extract examples/
 	$(BIN)/armstrack ingest examples/ --db armstrack.db
 
-test: $(STAMP)  ## run the whole test suite (starts a local PostgreSQL for tests/test_postgres.py)
+test: $(STAMP)  ## run the whole test suite: installs chromium and starts a local PostgreSQL if missing
+	bash scripts/ensure_chromium.sh
 	url="$${ARMSTRACK_TEST_PG:-$$(bash scripts/ensure_postgres.sh)}" && \
 		ARMSTRACK_TEST_PG="$$url" $(BIN)/python -m pytest
 

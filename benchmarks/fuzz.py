@@ -26,12 +26,12 @@ from pathlib import Path
 import atheris
 
 with atheris.instrument_imports(include=["armstrack"]):
-    from armstrack.clean import clean_text, html_to_text
+    from armstrack.read.clean import clean_text, html_to_text
     from armstrack.errors import InputError
-    from armstrack.ingest import read_inputs
+    from armstrack.read.ingest import read_inputs
     from armstrack.model import Article, InputFailure
-    from armstrack.pipeline import Extractor
-    from armstrack.timeparse import find_times, parse_time
+    from armstrack.extract.pipeline import Extractor
+    from armstrack.extract.timeparse import find_times, parse_time
 
 SUFFIXES = (".txt", ".html", ".json", ".jsonl")
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"

@@ -20,12 +20,12 @@ from pathlib import Path
 
 from sqlalchemy import event
 
-from armstrack.graph import Graph, sync
-from armstrack.knowledge import load_knowledge
+from armstrack.graph.graph import Graph, sync
+from armstrack.knowledge.load import load_knowledge
 from armstrack.model import FACT_TYPES, ROLES, STATUSES, Article, Fact, Participant, System, TimeSpan
-from armstrack.query import profile, timeline
-from armstrack.resolve import Resolver
-from armstrack.store import open_store
+from armstrack.graph.query import profile, timeline
+from armstrack.graph.resolve import Resolver
+from armstrack.store.db import open_store
 
 ZIPF_EXPONENT = 1.1  # rank-frequency slope of entity mentions; ~1 is typical of news text
 FACTS_PER_ARTICLE = (1, 9)  # uniform range: short items to long features

@@ -37,8 +37,8 @@ from pathlib import Path
 from hostile_inputs import BAD, GOOD, write_hostile_batch
 from sample_corpus import resampled_articles, write_jsonl
 
-from armstrack.graph import open_graph, review, sync
-from armstrack.store import open_store
+from armstrack.graph.graph import open_graph, review, sync
+from armstrack.store.db import open_store
 
 ARMSTRACK = [sys.executable, "-m", "armstrack"]
 POLL_SECONDS = 0.05  # how often the kill loop looks at the store's article count

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sample_corpus import write_jsonl
 
-from armstrack.batch import ingest_paths
+from armstrack.run.batch import ingest_paths
 
 CHECKPOINTS = 10  # RSS samples over the run
 

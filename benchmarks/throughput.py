@@ -25,11 +25,11 @@ from pathlib import Path
 
 from sample_corpus import write_jsonl
 
-from armstrack.batch import extract_articles, ingest_paths
-from armstrack.ingest import read_inputs
+from armstrack.run.batch import extract_articles, ingest_paths
+from armstrack.read.ingest import read_inputs
 from armstrack.model import Article
-from armstrack.pipeline import PIPE_BATCH_SIZE
-from armstrack.recognise import load_nlp
+from armstrack.extract.pipeline import PIPE_BATCH_SIZE
+from armstrack.extract.recognise import load_nlp
 
 TARGET_RATIO = 0.7
 

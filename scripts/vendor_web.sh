@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Refresh the front-end libraries committed under src/armstrack/web/vendor/ from the npm registry.
+# Refresh the front-end libraries committed under src/armstrack/web/static/vendor/ from the npm registry.
 # Run by a developer when upgrading them (edit the versions below), never at install or test time:
 # a fresh clone serves the committed files and needs neither npm nor the internet.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VIS_TIMELINE=8.5.4
 VIS_NETWORK=10.1.5
-OUT=src/armstrack/web/vendor
+OUT=src/armstrack/web/static/vendor
 BUILD=$(mktemp -d)
 trap 'rm -rf "$BUILD"' EXIT
 (cd "$BUILD" && npm pack --silent "vis-timeline@$VIS_TIMELINE" "vis-network@$VIS_NETWORK" >/dev/null)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from armstrack.model import Article, Fact
-from armstrack.store import open_store
+from armstrack.store.db import open_store
 
 CORPUS = Path(os.environ.get("ARMSTRACK_CORPUS") or Path(__file__).resolve().parents[2] / "shared" / "corpus")
 GOLD_VERSION = "gold"
@@ -72,7 +72,7 @@ def fresh_gold_db(tmp_path) -> str:
 
 @pytest.fixture(scope="session")
 def gold_graph(gold_db):
-    from armstrack.graph import open_graph
+    from armstrack.graph.graph import open_graph
 
     graph = open_graph(gold_db)
     yield graph
@@ -81,7 +81,7 @@ def gold_graph(gold_db):
 
 @pytest.fixture(scope="session")
 def knowledge():
-    from armstrack.knowledge import load_knowledge
+    from armstrack.knowledge.load import load_knowledge
 
     return load_knowledge()
 
@@ -95,7 +95,7 @@ def pg_url():
     """
     from sqlalchemy import create_engine
 
-    from armstrack.store import metadata
+    from armstrack.store.db import metadata
 
     url = os.environ.get(PG_ENV)
     assert url, f"${PG_ENV} is not set: run scripts/ensure_postgres.sh (`make test` does) and export its URL"
@@ -108,6 +108,6 @@ def pg_url():
 @pytest.fixture(scope="session")
 def extractor():
     """Loading spaCy takes about a second: one extractor for the whole session."""
-    from armstrack.pipeline import Extractor
+    from armstrack.extract.pipeline import Extractor
 
     return Extractor()

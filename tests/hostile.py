@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import func, inspect, select
 
 from armstrack.model import Article, Fact, Participant, System, TimeSpan
-from armstrack.store import metadata, open_store
+from armstrack.store.db import metadata, open_store
 
 PAYLOADS_FILE = Path(__file__).resolve().parent / "data" / "xss_payloads.txt"
 HOSTILE_VERSION = "hostile-test"

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from armstrack.ingest import read_inputs
+from armstrack.read.ingest import read_inputs
 from armstrack.model import Article, InputFailure
 
 FUZZ = Path(__file__).resolve().parents[1] / "benchmarks" / "fuzz.py"

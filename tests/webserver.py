@@ -17,9 +17,9 @@ from urllib.parse import urlparse
 
 import uvicorn
 
-from armstrack.ingest import read_inputs
+from armstrack.read.ingest import read_inputs
 from armstrack.model import Article
-from armstrack.store import open_store
+from armstrack.store.db import open_store
 from conftest import CORPUS
 
 SERVER_START_SECONDS = 20

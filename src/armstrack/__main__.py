@@ -1,4 +1,4 @@
 """``python -m armstrack``: the same as the ``armstrack`` command."""
-from armstrack.cli import run
+from armstrack.cli.main import run
 
 run()

@@ -1,0 +1,83 @@
+"""Recognition of countries, organisations and equipment (knowledge files plus patterns)."""
+from __future__ import annotations
+
+import pytest
+
+from armstrack.extract.recognise import mark_datelines
+
+
+def mentions(extractor, text: str):
+    return extractor.recogniser(extractor.nlp(text)).mentions
+
+
+def first(extractor, text: str, surface: str):
+    for m in mentions(extractor, text):
+        if m.text == surface:
+            return m
+    raise AssertionError(f"{surface!r} not recognised in {[m.text for m in mentions(extractor, text)]}")
+
+
+@pytest.mark.parametrize("text, surface, kind, name, country", [
+    ("Turkish drones were shown.", "Turkish", "country", "Turkey", "Turkey"),
+    ("Kazakh officers trained there.", "Kazakh", "country", "Kazakhstan", "Kazakhstan"),
+    ("Türkiye signed the deal.", "Türkiye", "country", "Turkey", "Turkey"),
+    ("Kyiv and Ankara signed the deal.", "Ankara", "country", "Turkey", "Turkey"),
+    ("TUSAŞ builds the ANKA.", "TUSAŞ", "organization", "Turkish Aerospace Industries", "Turkey"),
+    ("The drones serve with the Kazakh Air Force.", "Kazakh Air Force", "organization", "Kazakh Air Force", "Kazakhstan"),
+    ("Romania's defence ministry said so.", "Romania's defence ministry", "organization", "Ministry of Defense of Romania", "Romania"),
+    ("The Kazakh army uses Russian Orlan-10s.", "Orlan-10s", "system", "Orlan-10", "Russia"),
+    ("A Wing Loon was seen.", "Wing Loon", "system", "Wing Loong", "China"),
+    ("A plant in Tatarstan will open.", "Tatarstan", "place", "Tatarstan", "Russia"),
+])
+def test_knowledge_mentions(extractor, text, surface, kind, name, country):
+    m = first(extractor, text, surface)
+    assert (m.kind, m.name, m.country) == (kind, name, country)
+
+
+@pytest.mark.parametrize("text, surface, category", [
+    ("The army ordered K9A1 howitzers last year.", "K9A1", "artillery"),
+    ("The navy received Zorya-class frigates.", "Zorya-class", "ship"),
+    ("It fields Redback infantry fighting vehicles.", "Redback", "armoured_vehicle"),
+])
+def test_unseen_equipment_from_a_designation_and_head_noun(extractor, text, surface, category):
+    m = first(extractor, text, surface)
+    assert m.kind == "system" and m.category == category
+
+
+def test_unknown_organisation_takes_the_country_written_before_it(extractor):
+    m = first(extractor, "The Kazakh state-owned enterprise Ural Plant Zenit signed it.", "Ural Plant Zenit")
+    assert (m.kind, m.country) == ("organization", "Kazakhstan")
+
+
+def test_a_person_named_like_a_drone_is_a_person(extractor):
+    text = "According to the company's CEO, Haluk Bayraktar, production starts in 2025."
+    assert not [m for m in mentions(extractor, text) if m.kind == "system"]
+
+
+def test_acronym_defined_in_the_article(extractor):
+    text = "The Pakistan Navy (PN) held a ceremony. Last year, the PN inducted two frigates."
+    pn = [m for m in mentions(extractor, text) if m.text == "PN"]
+    assert pn and all(m.name == "Pakistan Navy" for m in pn)
+
+
+def test_outlets_are_sources_not_parties(extractor):
+    m = first(extractor, "According to Reuters, Poland bought tanks.", "Reuters")
+    assert m.form == "source"
+
+
+def test_dateline_mentions_are_marked():
+    from armstrack.model import Mention
+
+    text = "WARSAW, Poland — Slovakia will buy tanks."
+    poland = Mention(8, 14, "Poland", "country", "Poland", "Poland")
+    slovakia = Mention(17, 25, "Slovakia", "country", "Slovakia", "Slovakia")
+    marked = mark_datelines(text, (poland, slovakia))
+    assert [m.form for m in marked] == ["dateline", "name"]
+
+
+def test_line_breaks_end_sentences(extractor):
+    """Headlines and captions have no full stop: a line break must still end the sentence."""
+    doc = extractor.nlp("Aerospace & Defense\n\nHanwha completes Australia plant for howitzers\nThe Korean firm eyes markets.")
+    sentences = [s.text.strip() for s in doc.sents if s.text.strip()]
+    assert sentences[0] == "Aerospace & Defense"
+    assert all("\n" not in s for s in sentences)
