@@ -65,6 +65,11 @@ def find(facts: list[Fact], fact_type: str, expected_roles: set[tuple[str, str]]
     ("The United States will send a Patriot battery to Ukraine. Germany pledged a Patriot battery of its own "
      "last week, in a joint statement with the United States.", "aid",
      {("donor", "Germany"), ("recipient", "Ukraine")}, "Patriot"),
+    # object control: the one contracted (or awarded the contract) builds, the one contracting receives
+    ("Hyundai was contracted by Peru in 2021 to build two frigates.", "arms_transfer",
+     {("supplier", "Hyundai"), ("recipient", "Peru")}, "frigates"),
+    ("The Chilean Navy awarded a contract to Italy's Fincantieri to build four frigates.", "arms_transfer",
+     {("supplier", "Fincantieri"), ("recipient", "Chilean Navy")}, "frigates"),
 ])
 def test_direction_and_equipment(extractor, text, fact_type, expected, system):
     fact = find(extract(extractor, text), fact_type, expected)

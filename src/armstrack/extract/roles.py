@@ -24,6 +24,7 @@ from armstrack.extract.slots import (
     governing_verb,
     in_phrase,
     modifies_personnel,
+    object_control,
     org_descriptors,
     slot_of,
     subjects,
@@ -99,7 +100,9 @@ class SlotFinder:
         self.index = index
         self.sent = actx.sentences[index]
         self.trigger = trigger
-        self.verbs = clause_verbs(trigger)
+        self.control = object_control(trigger)
+        # under object control the governing verb's subject, agent and passive are not the trigger's own
+        self.verbs = [trigger] if self.control else clause_verbs(trigger)
         self.systems = systems
         self.system_tokens = {i for p in self.sent.placed if p.mention.kind == "system" for i in range(p.span.start, p.span.end)}
         self.system_tokens |= {p.root.head.i for p in self.sent.placed if p.mention.kind == "system" and p.root.dep_ in ("compound", "nmod", "amod")}
@@ -157,7 +160,12 @@ class SlotFinder:
         parties = self.parties
         slotted = lambda name: [p.mention for p in parties if self.slots[id(p)] == name]  # noqa: E731
         if slot == "subj":
+            if self.control:
+                return [p.mention for p in parties if in_phrase(p, self.control.doers) and self._usable(p)]
             return self._subject()
+        if slot == "employer":  # "contracted by Y to build", "Y awarded a contract to X to build"
+            heads = self.control.employers if self.control else []
+            return [p.mention for p in parties if in_phrase(p, heads) and self._usable(p)]
         if slot == "patient":
             heads = [h for h in subjects(self.verbs) if _is_patient(h)]
             return [p.mention for p in parties if in_phrase(p, heads) and self._usable(p)]

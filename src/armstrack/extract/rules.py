@@ -18,7 +18,7 @@ from armstrack.model import FACT_TYPES, ROLES, STATUSES
 
 SLOTS = frozenset(
     """subj patient obj dative poss origin maker kb_origin kb_maker loc list context topic pair personnel
-    origin_of_place competitors venture any_org any_party obj_country system_makers""".split()
+    origin_of_place competitors venture any_org any_party obj_country system_makers employer""".split()
 )
 RULE_KEYS = frozenset(
     """type name words phrases requires forbids forbids_sentence roles kinds status min_parties needs_system

@@ -37,6 +37,12 @@ LIGHT_VERBS = frozenset(
     award announce establish create form set open build construct inaugurate approve receive get
     produce manufacture assemble operate run""".split()
 )
+# Object-control verbs: in "X was contracted by Y to build" and "Y awarded a contract to X to build"
+# the builder is X (the verb's object or passive subject), and Y is who commissioned the work.
+OBJECT_CONTROL_VERBS = frozenset(
+    """award contract commission hire select choose pick task ask engage authorize authorise tap mandate
+    invite order sign""".split()
+)
 MAX_WALK = 12  # dependency steps; sentences in news rarely nest deeper
 MAX_PRONOUN_HOPS = 2  # "they said they would buy": two clauses up at most
 MAX_CLAUSE_VERBS = 4
@@ -75,6 +81,44 @@ def clause_verbs(trigger: Token) -> list[Token]:
             break
         tok = tok.head
     return chain or [trigger]
+
+
+@dataclass
+class Control:
+    """Who does an infinitive trigger's action ("doer") and who commissioned it ("employer")."""
+
+    doers: list[Token]
+    employers: list[Token]
+
+
+def object_control(trigger: Token) -> Control | None:
+    """The understood subject of an infinitive under an object-control verb, else None.
+
+    "Navantia was contracted by Saudi Arabia to build corvettes": the builder is
+    Navantia, Saudi Arabia the employer. "The Navy awarded a contract to Fincantieri
+    to build frigates", "selected Babcock to design": Fincantieri, Babcock build.
+    """
+    if trigger.pos_ != "VERB" or not any(c.dep_ == "aux" and c.lower_ == "to" for c in trigger.children):
+        return None
+    if any(c.dep_ in SUBJECT_DEPS for c in trigger.children):
+        return None
+    head = trigger.head
+    verb = head if head.pos_ in ("VERB", "AUX") else governing_verb(head)
+    if verb is None or verb.lemma_.lower() not in OBJECT_CONTROL_VERBS:
+        return None
+    kids = list(verb.children) + ([] if head is verb else list(head.children))
+    passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
+    if passive:
+        doers = [c for c in verb.children if c.dep_ == "nsubjpass"]
+        employers = [g for c in verb.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+    else:
+        doers = [c for c in kids if c.dep_ == "dative" and c.lower_ != "to"]  # "awarded Fincantieri a contract"
+        doers += [g for c in kids if c.dep_ in ("prep", "dative") and c.lower_ == "to"
+                  for g in c.children if g.dep_ == "pobj"]  # "awarded a contract to Fincantieri"
+        if not doers and head is verb:
+            doers = [c for c in verb.children if c.dep_ == "dobj"]
+        employers = subjects([verb])
+    return Control(doers, employers) if doers else None
 
 
 def subjects(verbs: list[Token], depth: int = 0) -> list[Token]:
