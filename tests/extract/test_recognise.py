@@ -28,6 +28,10 @@ def first(extractor, text: str, surface: str):
     ("The Kazakh army uses Russian Orlan-10s.", "Orlan-10s", "system", "Orlan-10", "Russia"),
     ("A Wing Loon was seen.", "Wing Loon", "system", "Wing Loong", "China"),
     ("A plant in Tatarstan will open.", "Tatarstan", "place", "Tatarstan", "Russia"),
+    # a service written with its country takes the knowledge files' canonical name
+    ("Canada bought helicopters from the U.S. army.", "U.S. army", "organization", "United States Army", "United States"),
+    # a demonym before another country's known service: that country's navy, not the British Royal Navy
+    ("The corvettes go to the Saudi Royal Navy.", "Saudi Royal Navy", "country", "Saudi Arabia", "Saudi Arabia"),
 ])
 def test_knowledge_mentions(extractor, text, surface, kind, name, country):
     m = first(extractor, text, surface)

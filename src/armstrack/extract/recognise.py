@@ -186,11 +186,18 @@ class Recogniser:
     def _services(self, doc: Doc, spans):
         """Turn "<Kazakh> <Air Force>" and "<Turkish> <Defense Ministry>" into organisations."""
         out = []
+        foreign = self._foreign_services(spans)
         for span, entry in spans:
+            if span.start in foreign.values():
+                continue  # taken into "<Saudi> <Royal Navy>" below
             if entry[0] != "country":
                 out.append((span, entry))
                 continue
             country = entry[1]
+            if span.start in foreign:  # "Saudi Royal Navy": Saudi Arabia's navy, not the British Royal Navy
+                org_end = next(s.end for s, _ in spans if s.start == foreign[span.start])
+                out.append((doc[span.start:org_end], ("country", country, country, None, None, "generic")))
+                continue
             nxt = _following_words(doc, span.end, 5)
             word = next((w for w in (*MINISTRY_WORDS, *SERVICE_WORDS, *COUNTRY_STAND_INS) if _starts_with_words(nxt, w)), None)
             if word is None:
@@ -211,8 +218,24 @@ class Recogniser:
                 name = f"{span.text} {' '.join(t.text for t in doc[span.end + _possessive_offset(doc, span.end):end])}"
                 if span.text.endswith(("'s", "’s")):
                     name = f"{entry[1]} {word.title()}"
-                out.append((whole, ("organization", _title_service(name), country, None, None, "name")))
+                name = _title_service(name)
+                known = self.kb.organization_by_any(name) or self.kb.organization_by_any(f"{country} {word}")
+                if known is not None and known.country == country:
+                    name = known.name  # "U.S. army" is the knowledge files' "United States Army"
+                out.append((whole, ("organization", name, country, None, None, "name")))
         return out
+
+    def _foreign_services(self, spans) -> dict[int, int]:
+        """Country spans written right before a known armed service of another country
+        ("Saudi Royal Navy", "Omani Royal Air Force"): country span start -> service span start."""
+        orgs = {s.start: e for s, e in spans if e[0] == "organization"}
+        found = {}
+        for span, entry in spans:
+            org = orgs.get(span.end) if entry[0] == "country" else None
+            known = self.kb.organization_by_any(org[1]) if org else None
+            if known is not None and known.type == "armed_service" and known.country != entry[1]:
+                found[span.start] = span.end
+        return found
 
     def _unknown_orgs(self, doc: Doc, spans, persons) -> list:
         taken = _taken(spans) | {i for p in persons for i in range(p.start, p.end)}
