@@ -70,6 +70,13 @@ def find(facts: list[Fact], fact_type: str, expected_roles: set[tuple[str, str]]
      {("supplier", "Hyundai"), ("recipient", "Peru")}, "frigates"),
     ("The Chilean Navy awarded a contract to Italy's Fincantieri to build four frigates.", "arms_transfer",
      {("supplier", "Fincantieri"), ("recipient", "Chilean Navy")}, "frigates"),
+    # the maker named by a participle on the equipment supplies it; leasing and taking delivery acquire
+    ("The Heron drone, developed by Israel Aerospace Industries, has been in service with the Indian Army since 2010.",
+     "arms_transfer", {("supplier", "Israel Aerospace Industries"), ("recipient", "Indian Army")}, "Heron"),
+    ("Peru recently began leasing Brazilian drones.", "arms_transfer",
+     {("supplier", "Brazil"), ("recipient", "Peru")}, "drones"),
+    ("Egypt will take delivery of 30 Rafale jets from Dassault Aviation next year.", "arms_transfer",
+     {("supplier", "Dassault Aviation"), ("recipient", "Egypt")}, "Rafale"),
 ])
 def test_direction_and_equipment(extractor, text, fact_type, expected, system):
     fact = find(extract(extractor, text), fact_type, expected)

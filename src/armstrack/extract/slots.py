@@ -197,6 +197,8 @@ def slot_of(placed: Placed, trigger: Token, verbs: list[Token], system_tokens: s
         if tok.dep_ == "dative":
             return "dative"
         if tok.dep_ in ("prep", "agent") and tok.i not in stop:
+            if _made_by(tok, system_tokens):
+                return "maker" if placed.mention.kind == "organization" else "origin"
             return f"prep:{tok.lower_}"
         if tok.i in stop:
             break
@@ -215,6 +217,16 @@ def slot_of(placed: Placed, trigger: Token, verbs: list[Token], system_tokens: s
     if below.dep_ in ("poss", "compound", "amod", "nmod") and last.i == trigger.i:
         return "poss"
     return "other"
+
+
+MAKING_VERBS = frozenset("make build develop design produce manufacture construct supply".split())
+
+
+def _made_by(prep: Token, system_tokens: set[int]) -> bool:
+    """"The SkyLark UAV, developed by Elbit": a "by" under a making participle that describes equipment."""
+    verb = prep.head
+    return (prep.lower_ == "by" and verb.tag_ == "VBN" and verb.lemma_.lower() in MAKING_VERBS
+            and verb.dep_ in ("acl", "amod", "relcl") and verb.head.i in system_tokens)
 
 
 def in_phrase(placed: Placed, heads: list[Token]) -> bool:
