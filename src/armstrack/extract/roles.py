@@ -48,7 +48,12 @@ PRIOR_CUES = re.compile(r"\b(?:of (?:its|their) own|also|too|as well(?! as)|like
                         r"|in addition|in turn)\b", re.I)
 LIST_MIN = 3  # "exported to A, B and C": three names make a list of recipients
 # Definite descriptions that point back to the last organisation of that sort ("the ministry said").
-ANAPHORS = {"ministry": "ministry", "company": "", "firm": "", "manufacturer": "", "government": "country"}
+ANAPHORS = {"ministry": "ministry", "company": "", "firm": "", "manufacturer": "", "government": "country",
+            "nation": "salient", "kingdom": "salient", "republic": "salient", "emirate": "salient"}
+# "the Gulf nation", "the kingdom": the country that was the subject of a recent sentence (the preferred
+# centre of the discourse), not the last one named, which is often a supplier or a place
+# ("Qatar signed a contract ... as part of Italy's largest export. The Gulf nation also signed ...").
+SALIENT_SENTENCES = 3
 CONTEXT_SENTENCES = 2  # how far back "context" looks within a paragraph
 TOPIC_SIZE = 2
 TITLE_WEIGHT = 3  # a country in the headline counts as three mentions in the body
@@ -293,12 +298,22 @@ class SlotFinder:
             sort = ANAPHORS.get(head.lower_)
             if sort is None or not any(c.lower_ in ("the", "its", "their") for c in head.children):
                 continue
+            if sort == "salient":
+                return self._recent_subject_country()
             before = [p.mention for s in self.actx.sentences[:self.index] for p in s.placed if p.mention.form != "source"]
             for m in reversed(before):
                 if sort == "country" and m.kind == "country" and m.form != "demonym":
                     return [m]
                 if sort != "country" and m.kind == "organization" and sort in m.name.lower():
                     return [m]
+        return []
+
+    def _recent_subject_country(self) -> list[Mention]:
+        """The country that was the subject of one of the last few sentences, nearest first."""
+        for j in range(self.index - 1, max(-1, self.index - 1 - SALIENT_SENTENCES), -1):
+            for p in self.actx.sentences[j].placed:
+                if p.mention.kind == "country" and p.mention.form != "demonym" and p.root.dep_ in ("nsubj", "nsubjpass"):
+                    return [p.mention]
         return []
 
     def _venture(self) -> list[Mention]:
