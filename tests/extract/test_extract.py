@@ -78,7 +78,7 @@ def find(facts: list[Fact], fact_type: str, expected_roles: set[tuple[str, str]]
     ("Egypt will take delivery of 30 Rafale jets from Dassault Aviation next year.", "arms_transfer",
      {("supplier", "Dassault Aviation"), ("recipient", "Egypt")}, "Rafale"),
     # "the Gulf nation" is the country a recent sentence was about (its subject), not the last one named
-    ("Kuwait signed a contract for trucks as part of France's largest export deal. The Gulf nation also "
+    ("In France's largest export deal, Kuwait signed a contract for trucks. The Gulf nation also "
      "bought 40 Javelin missiles from Raytheon.", "arms_transfer",
      {("supplier", "Raytheon"), ("recipient", "Kuwait")}, "Javelin"),
 ])
