@@ -152,3 +152,16 @@ def test_evidence_span_points_at_the_evidence(extractor):
     start, end = fact.evidence_span
     assert text[start:end] == fact.evidence
     assert 0 < fact.confidence <= 1
+
+
+def test_items_with_their_own_counts_are_separate_transfers(extractor):
+    facts = extract(extractor, "Saudi Arabia will buy 130 Abrams tanks and 20 armored recovery vehicles "
+                               "from General Dynamics.")
+    items = sorted((f.quantity, tuple(s.name for s in f.systems)) for f in facts if f.type == "arms_transfer")
+    assert items == [(20, ("recovery vehicles",)), (130, ("Abrams",))]
+
+
+def test_a_count_for_one_item_does_not_split_the_list(extractor):
+    facts = extract(extractor, "Poland ordered 48 K9 howitzers and K239 launchers from South Korea.")
+    transfers = [f for f in facts if f.type == "arms_transfer"]
+    assert len(transfers) == 1 and {s.name for s in transfers[0].systems} >= {"K9", "K239 Chunmoo"}

@@ -165,6 +165,8 @@ def _subsumed(a: Fact, b: Fact) -> bool:
         return False  # a government MoU and a company contract are two agreements
     if (a.status == "planned") != (b.status == "planned") and a.type == "arms_transfer":
         return False  # "on order" and "in service" are two facts
+    if a.evidence_span == b.evidence_span and a.quantity and b.quantity and a.quantity != b.quantity:
+        return False  # "130 Abrams tanks and 20 recovery vehicles": two items, each with its count
     a_named = {s.name for s in a.systems if not is_generic(s)}
     b_named = {s.name for s in b.systems if not is_generic(s)}
     if a_named and not a_named <= b_named:
@@ -225,8 +227,11 @@ def complete_models(facts: list[Fact], named: list[tuple[int, System, str | None
             sources = {p.country or p.name for p in f.participants if p.role in SOURCE_ROLES}
             cats = {s.category for s in f.systems}
             start, end = f.evidence_span
+            # a counted item ("20 recovery vehicles") is not the model another counted item of its sentence names
+            taken = {s.name for g in facts if g is not f and f.quantity and g.quantity and g.quantity != f.quantity
+                     and g.evidence_span == f.evidence_span for s in g.systems}
             fitting = [(pos, s) for pos, s, origin in named
-                       if s.category in cats and (origin is None or not sources or origin in sources)]
+                       if s.category in cats and (origin is None or not sources or origin in sources) and s.name not in taken]
             before = [s for pos, s in fitting if start - MODEL_LOOKBACK_CHARS <= pos < start]
             after = [s for pos, s in fitting if start <= pos < end + MODEL_LOOKAHEAD_CHARS]
             if before or after:

@@ -240,12 +240,14 @@ def _canonical(fact_type: str, roles: list[str]) -> list[str]:
 
 
 def _system_groups(rule: Rule, combo: dict, systems: list[Placed], finder: SlotFinder):
-    """Split an arms transfer by supplier when each item names its own ("X from Russia and Y from the UAE")."""
+    """Split an arms transfer by supplier when each item names its own ("X from Russia and Y from the UAE"),
+    and by item when each item has its own count ("four corvettes and two patrol vessels": two orders
+    in the annotation conventions, each with its quantity)."""
     if rule.type != "arms_transfer" or len(systems) < 2:
         return [(combo, systems)]
     own = {id(s): finder.supplier_of(s) for s in systems}
     if len({m.name for m in own.values() if m}) < 2:
-        return [(combo, systems)]
+        return [(combo, items) for items in _counted_items(systems, finder.sent)]
     groups: dict[str, tuple[dict, list]] = {}
     for s in systems:
         supplier = own[id(s)]
@@ -254,6 +256,28 @@ def _system_groups(rule: Rule, combo: dict, systems: list[Placed], finder: SlotF
             groups[key] = (dict(combo, supplier=[supplier] if supplier else combo["supplier"]), [])
         groups[key][1].append(s)
     return list(groups.values())
+
+
+def _counted_items(systems: list[Placed], sent: Sentence) -> list[list[Placed]]:
+    """The systems as one group, or one group per noun phrase when every phrase has its own count.
+
+    "130 Abrams tanks and 20 armored recovery vehicles": "Abrams" and "tanks" share a phrase (one
+    item); the two phrases each carry a number, so they are two items.
+    """
+    phrases: dict[int, list[Placed]] = {}
+    for s in systems:
+        head = s.root.head if s.root.dep_ in ("compound", "nmod", "amod") else s.root
+        phrases.setdefault(head.i, []).append(s)
+    groups = list(phrases.values())
+    if len(groups) < 2 or not all(_counted(head, sent) for head in phrases):
+        return [systems]
+    return groups
+
+
+def _counted(head_index: int, sent: Sentence) -> bool:
+    """The phrase headed here has its own number ("four corvettes"), not one borrowed from its neighbour."""
+    head = sent.span.doc[head_index]
+    return any(c.dep_ == "nummod" and c.like_num for c in head.children)
 
 
 def _plausible(rule: Rule, participants: tuple[Participant, ...]) -> bool:
