@@ -93,6 +93,10 @@ def test_direction_and_equipment(extractor, text, fact_type, expected, system):
      "agreement", {"Philippines", "India"}),
     ("Rheinmetall and Ukroboronprom established a joint venture, Rheinmetall Ukrainian Defense Industry, in 2023.",
      "joint_venture", {"Rheinmetall", "Ukroboronprom"}),
+    # partnering to develop or build is co-production; "entered into" a collaboration makes its subjects partners
+    ("Saab is partnering with Embraer to develop a new trainer jet.", "co_production", {"Saab", "Embraer"}),
+    ("Norway and Germany entered into a collaboration on the joint development of a naval missile.",
+     "co_production", {"Norway", "Germany"}),
 ])
 def test_symmetric_parties(extractor, text, fact_type, parties):
     facts = [f for f in extract(extractor, text) if f.type == fact_type]

@@ -34,7 +34,7 @@ MODIFIER_DEPS = ("amod", "compound", "nmod", "poss", "npadvmod", "nummod")
 # ("Qatar signed an agreement", "Aselsan opened a plant", "they placed an order").
 LIGHT_VERBS = frozenset(
     """sign conclude ink reach finalize finalise place make give provide hold launch begin start complete win
-    award announce establish create form set open build construct inaugurate approve receive get
+    award announce establish create form set open build construct inaugurate approve receive get enter
     produce manufacture assemble operate run""".split()
 )
 # Object-control verbs: in "X was contracted by Y to build" and "Y awarded a contract to X to build"
