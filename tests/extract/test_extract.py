@@ -96,7 +96,8 @@ def test_direction_and_equipment(extractor, text, fact_type, expected, system):
     # partnering to develop or build is co-production; "entered into" a collaboration makes its subjects partners
     ("Saab is partnering with Embraer to develop a new trainer jet.", "co_production", {"Saab", "Embraer"}),
     ("Norway and Germany entered into a collaboration on the joint development of a naval missile.",
-     "co_production", {"Norway", "Germany"}),
+     "co_production", {"Norway", "Germany"}),    ("Malaysia signed a letter of offer and acceptance with FNSS for 18 armoured vehicles.",
+     "agreement", {"Malaysia", "FNSS"}),
 ])
 def test_symmetric_parties(extractor, text, fact_type, parties):
     facts = [f for f in extract(extractor, text) if f.type == fact_type]
