@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
 from itertools import count
 from pathlib import Path
 
@@ -16,62 +14,10 @@ from armstrack.run.batch import (
 )
 from armstrack.cli.main import main
 from armstrack.read.ingest import read_inputs
-from armstrack.model import EXTRACTOR_VERSION, Article, InputFailure
+from armstrack.model import Article
 from armstrack.store.db import open_store
 from conftest import CORPUS
-
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-
-def store_dump(db: str) -> dict[str, list[dict]]:
-    """Every stored article's facts by text hash: what two ingests must agree on."""
-    with open_store(db) as store:
-        return {s.article.content_hash: [f.to_dict() for f in store.facts_for_article(s.article_id)]
-                for s in store.iter_articles()}
-
-
-def expected_dump(extractor, paths, db: str) -> dict[str, list[dict]]:
-    """What a plain single-process extract-and-add gives (the session's already loaded extractor)."""
-    articles = [a for a in read_inputs(paths) if isinstance(a, Article)]
-    with open_store(db) as store:
-        for article, facts in extractor.extract_many(articles):
-            store.add_article(article, facts, EXTRACTOR_VERSION)
-    return store_dump(db)
-
-
-class Recorder:
-    """A progress sink that keeps everything it is told."""
-
-    def __init__(self):
-        self.total = self.workers = None
-        self.updates: list[tuple[int, int]] = []
-        self.failures: list[InputFailure] = []
-
-    def start(self, total_estimate, workers):
-        self.total, self.workers = total_estimate, workers
-
-    def update(self, done, failed):
-        self.updates.append((done, failed))
-
-    def failure(self, failure):
-        self.failures.append(failure)
-
-
-class KillOnFirstArticle(Recorder):
-    """SIGKILLs the processes ``find_pids`` returns as soon as the first article is stored (the OOM
-    killer, say): whichever worker holds a batch then must have it redone."""
-
-    def __init__(self, find_pids):
-        super().__init__()
-        self.find_pids = find_pids
-        self.killed: list[int] = []
-
-    def update(self, done, failed):
-        super().update(done, failed)
-        if not self.killed and done:
-            self.killed = self.find_pids()
-            for pid in self.killed:
-                os.kill(pid, signal.SIGKILL)
+from ingest_helpers import EXAMPLES, Recorder, expected_dump, store_dump
 
 
 def test_two_workers_give_the_facts_of_one_process_on_the_corpus(tmp_path, extractor):

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from armstrack.run.batch import BATCH_SIZE, ingest_paths
-from test_batch import KillOnFirstArticle, expected_dump, store_dump
+from ingest_helpers import KillOnFirstArticle, expected_dump, store_dump
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 from sample_corpus import write_jsonl  # noqa: E402  (benchmarks/ is not a package)

@@ -20,7 +20,7 @@ from armstrack.run.batch import BATCH_SIZE, ingest_paths
 from armstrack.read.ingest import MAX_ARTICLE_CHARS, read_inputs
 from armstrack.limits import TimeLimitExceeded, time_limit
 from armstrack.model import Article, InputFailure
-from test_batch import KillOnFirstArticle, Recorder, expected_dump, store_dump
+from ingest_helpers import KillOnFirstArticle, Recorder, expected_dump, store_dump
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))

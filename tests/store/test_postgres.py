@@ -16,7 +16,7 @@ from armstrack.graph import query
 from armstrack.graph.graph import open_graph
 from armstrack.store.db import articles_table, entities_table, open_store, sources_table
 from conftest import CORPUS, fill_gold
-from test_batch import EXAMPLES, expected_dump, store_dump
+from ingest_helpers import EXAMPLES, expected_dump, store_dump
 
 INGEST_TIMEOUT_S = 120
 

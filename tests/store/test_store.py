@@ -179,6 +179,21 @@ def test_fact_key_is_stable_and_discriminating():
     assert fact_key("h", FACTS[1]) != key
 
 
+def test_fact_key_without_span_tells_sentences_apart():
+    """Gold and imported facts have no span (0, 0): their evidence text says where they are."""
+    signed = Fact("agreement", FACTS[1].participants, status="completed",
+                  evidence="Babcock has today concluded a set of strategic cooperation agreements")
+    planned = Fact("agreement", FACTS[1].participants, status="planned",
+                   evidence="This will be facilitated through a design licensing agreement")
+    assert signed.evidence_span == planned.evidence_span == (0, 0)
+    assert fact_key("h", signed) != fact_key("h", planned)
+    assert fact_key("h", signed) == fact_key("h", Fact("agreement", FACTS[1].participants, status="planned",
+                                                       evidence=signed.evidence))
+    with_span = Fact("agreement", FACTS[1].participants, evidence="one sentence", evidence_span=(5, 17))
+    assert fact_key("h", with_span) == fact_key("h", Fact("agreement", FACTS[1].participants,
+                                                          evidence="", evidence_span=(5, 17)))
+
+
 def test_open_store_errors(tmp_path: Path, db_path: Path):
     with pytest.raises(StoreError):
         open_store(str(tmp_path / "missing-dir" / "x.db"))

@@ -28,13 +28,16 @@ MAX_UNIT_TOKENS = 8
 # the first); the bound keeps the number regexes linear on long runs of number words.
 MAX_NUMBER_WORDS = 6
 SCALES = {"thousand": 10**3, "k": 10**3, "lakh": 10**5, "crore": 10**7, "million": 10**6, "mln": 10**6,
-          "mn": 10**6, "m": 10**6, "billion": 10**9, "bln": 10**9, "bn": 10**9, "b": 10**9,
+          "mn": 10**6, "mil": 10**6, "m": 10**6, "billion": 10**9, "bln": 10**9, "bn": 10**9, "b": 10**9,
           "trillion": 10**12, "tn": 10**12}
 # A bare "$" is USD and "¥" JPY: the defence press uses "yuan"/"RMB" for Chinese amounts.
 SYMBOLS = {"us$": "USD", "u.s.$": "USD", "nt$": "TWD", "a$": "AUD", "au$": "AUD", "c$": "CAD", "ca$": "CAD",
            "nz$": "NZD", "hk$": "HKD", "s$": "SGD", "r$": "BRL", "rs.": "INR", "rs": "INR", "$": "USD",
            "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "₩": "KRW", "₽": "RUB", "₺": "TRY", "₪": "ILS",
-           "₴": "UAH"}
+           "₴": "UAH", "₱": "PHP", "฿": "THB"}
+# Letters that stand for a currency only when glued to a number with a scale word: the Philippine
+# press writes pesos as "P25 billion" / "P25B"; a lone "P" before a number is otherwise a designation.
+SCALED_LETTER_SYMBOLS = {"P": "PHP"}
 CODES = ("USD", "EUR", "GBP", "SEK", "NOK", "DKK", "JPY", "CNY", "RMB", "KRW", "INR", "PKR", "RUB", "TRY",
          "PLN", "AUD", "CAD", "CHF", "ILS", "UAH", "KZT", "AZN", "SAR", "AED", "QAR", "TWD", "SGD", "BRL",
          "EGP", "IRR", "CZK", "HUF", "RON", "NZD", "HKD", "ZAR", "IDR", "MYR", "THB", "PHP")
@@ -44,7 +47,8 @@ CURRENCY_WORDS = {"dollar": "USD", "euro": "EUR", "pound": "GBP", "sterling": "G
                   "lira": "TRY", "rupee": "INR", "krona": "SEK", "kronor": "SEK", "krone": "DKK",
                   "kroner": "DKK", "zloty": "PLN", "zlotys": "PLN", "hryvnia": "UAH", "shekel": "ILS",
                   "franc": "CHF", "riyal": "SAR", "dirham": "AED", "tenge": "KZT", "manat": "AZN",
-                  "ringgit": "MYR", "rupiah": "IDR", "real": "BRL", "reais": "BRL", "rand": "ZAR"}
+                  "ringgit": "MYR", "rupiah": "IDR", "real": "BRL", "reais": "BRL", "rand": "ZAR",
+                  "baht": "THB"}
 ADJECTIVE_CURRENCY = {"us": "USD", "u.s.": "USD", "american": "USD", "australian": "AUD", "canadian": "CAD",
                       "singapore": "SGD", "hong kong": "HKD", "new zealand": "NZD", "taiwan": "TWD",
                       "new taiwan": "TWD", "swedish": "SEK", "danish": "DKK", "norwegian": "NOK",
@@ -98,7 +102,7 @@ _NUM = r"(?<![0-9.,])(?:[0-9]{1,3}(?:,[0-9]{3}){1,5}|[0-9]{1,12})(?:\.[0-9]{1,4}
 _WORD = "|".join(sorted(list(UNITS) + list(TENS), key=len, reverse=True))
 _WORDNUM = (rf"(?:\ba\s+(?:dozen|hundred|thousand)\b|\b(?:{_WORD}|dozen)(?:[\s-]+(?:{_WORD}|hundred(?:\s+and"
             rf"(?=\s+(?:{_WORD})\b))?|thousand|million|billion|dozen)){{0,{MAX_NUMBER_WORDS}}}\b)")
-_SCALE = r"(?:[\s-]?(?:thousand|lakh|crore|million|billion|trillion|mln|bln|mn|bn|tn)\b|(?-i:[mbkMBK])\b)"
+_SCALE = r"(?:[\s-]?(?:thousand|lakh|crore|million|billion|trillion|mln|bln|mil|mn|bn|tn)\b|(?-i:[mbkMBK])\b)"
 _SYM = "|".join(re.escape(s) for s in sorted(SYMBOLS, key=len, reverse=True))
 _CUR_WORD = "|".join(sorted(CURRENCY_WORDS, key=len, reverse=True))
 _ADJ = "|".join(re.escape(a) for a in sorted(ADJECTIVE_CURRENCY, key=len, reverse=True))
@@ -114,9 +118,10 @@ MONEY_PATTERNS = tuple(re.compile(p, re.I) for p in (
     rf"(?<![A-Za-z])(?P<sym>{_SYM})\s?(?P<num>{_NUM}){_range(_SYM)}(?P<scale>{_SCALE})?",
     rf"(?<![A-Za-z/])(?P<code>(?-i:{_CODE}))(?![A-Za-z/])\s?(?P<num>{_NUM}){_range('(?!)')}"
     rf"(?P<scale>{_SCALE})?",
-    rf"(?P<num>{_NUM}|{_WORDNUM}){_range('(?!)')}(?P<scale>{_SCALE})?\s*(?:(?P<adj>{_ADJ})\s+)?"
+    rf"(?P<num>{_NUM}|{_WORDNUM}){_range('(?!)')}(?P<scale>{_SCALE})?(?:\s*|-)(?:(?P<adj>{_ADJ})\s+)?"
     rf"(?:(?P<word>{_CUR_WORD})(?:e?s)?\b|(?P<code>(?-i:{_CODE}))\b)(?!-)",
     rf"(?<![\w-])(?P<scale>thousand|million|billion|trillion)-(?P<word>dollar|euro|pound)\b",
+    rf"(?<![\w-])(?P<letter>(?-i:{'|'.join(SCALED_LETTER_SYMBOLS)}))(?P<num>{_NUM})(?P<scale>{_SCALE})",
 ))
 _PER_RE = re.compile(r"\s*(?:(?:per|a|an|each|every)\s+(?P<u>year|annum|month|week|day|unit|piece)\b"
                      r"|(?P<adv>annually|yearly|monthly|weekly|daily|apiece|each)\b)", re.I)
@@ -133,6 +138,8 @@ _TOKEN_RE = re.compile(r"\s*(\w[\w'’/.&-]*\w|\w|[^\w\s])")
 _MONTH_RE = re.compile(r"(?:january|february|march|april|may|june|july|august|september|october|november"
                        r"|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?$", re.I)
 _OF_THE_RE = re.compile(r"\s+of\s+(?:the\s+)?", re.I)
+# "48 of the helicopters", "50 of the type": a count of part of a set named after "of".
+_PARTITIVE_RE = re.compile(r"\s+of\s+(?:the|these|those|its|their|our)\s+", re.I)
 _TIME_WORD_BEFORE_RE = re.compile(r"\b(?:in|since|by|from|until|till|after|before|during|of|early|late|mid"
                                   r"|the|year|fiscal|summer|spring|autumn|fall|winter)[\s-]+$", re.I)
 _WORD_BEFORE_RE = re.compile(r"(\S+)\s+$")
@@ -200,6 +207,8 @@ def _scaled(m: re.Match) -> Decimal | None:
 
 def _currency(m: re.Match) -> str | None:
     d = m.groupdict()
+    if d.get("letter"):
+        return SCALED_LETTER_SYMBOLS[d["letter"]]
     if d.get("sym"):
         return SYMBOLS.get(d["sym"].lower().replace(" ", ""))
     if d.get("code"):
@@ -297,6 +306,18 @@ def _unit_phrase(text: str, pos: int, follow_of: bool = True) -> tuple[str, int,
     return text[start:last[2]], last[2], first_word
 
 
+def _partitive_unit(text: str, pos: int, end: int) -> tuple[str, int]:
+    """The set a partitive count is taken from ("48 of the helicopters" counts helicopters);
+    ("", end) when "of" is not followed by a determiner and a noun ("5 of 7", "one of")."""
+    of = _PARTITIVE_RE.match(text, pos)
+    if not of:
+        return "", end
+    inner, inner_end, _ = _unit_phrase(text, of.end(), follow_of=False)
+    if not any(c.isalpha() for c in inner):
+        return "", end
+    return inner, inner_end
+
+
 def _designation_before(text: str, start: int) -> bool:
     """"Type 054", "No. 7", "Combat Vehicle 90", "KRW 1330": the number is part of a name."""
     m = _WORD_BEFORE_RE.search(text, max(0, start - 30), start)
@@ -340,6 +361,8 @@ def find_quantities(text: str) -> list[QuantityMention]:
             continue
         unit, end, first = _unit_phrase(text, m.end())
         first_low = (first or "").lower()
+        if not unit and first_low == "of" and m["a"].lower() not in ("one", "a"):
+            unit, end = _partitive_unit(text, m.end(), end)
         if first_low in MEASURE_WORDS or (first and _MONTH_RE.match(first_low) and first[0].isupper()):
             continue
         if _is_year(m["a"]) and (not unit or not unit.split()[-1].lower().endswith("s")

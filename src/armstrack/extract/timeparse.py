@@ -62,7 +62,9 @@ _VAGUE = (r"soon|recently|shortly|lately|in\s+recent\s+(?:days|weeks|months|year
           r"two\s+|three\s+|five\s+|ten\s+)?(?:days|weeks|months|years|decades?)"
           r"|the\s+following\s+(?:day|week|month|year|spring|summer|autumn|fall|winter)"
           r"|the\s+previous\s+(?:day|week|month|year)|\w+\s+(?:day|week|month|year)s?\s+later")
-_RELATIVE = (rf"today|tonight|yesterday|tomorrow|(?:earlier\s+|later\s+)?(?:this|last|next|past)\s+"
+_COUNT_WORD = r"(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|[0-9]{1,2})"
+_RELATIVE = (rf"today|tonight|yesterday|tomorrow|within\s+{_COUNT_WORD}\s+(?:years?|months?)"
+             rf"|(?:the\s+)?(?:past|last|previous)\s+{_COUNT_WORD}\s+years|(?:earlier\s+|later\s+)?(?:this|last|next|past)\s+"
              rf"(?:weekend|week|month|year|spring|summer|autumn|fall|winter)"
              rf"|(?:the\s+)?(?:end|beginning|start|middle|close)\s+of\s+(?:the|this|next|last)\s+(?:year|month)"
              rf"|(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|[0-9]{{1,2}})\s+"
@@ -213,6 +215,8 @@ def _season(word: str, rel: str, pub: dt.date) -> str | None:
 
 
 _AGO_RE = re.compile(r"(?P<n>\w+)\s+(?P<unit>year|month|week)s?\s+ago$")
+_WITHIN_RE = re.compile(rf"within\s+(?P<n>{_COUNT_WORD})\s+(?P<unit>year|month)s?$")
+_PAST_YEARS_RE = re.compile(rf"(?:past|last|previous)\s+(?P<n>{_COUNT_WORD})\s+years$")
 _REL_RE = re.compile(r"(?P<rel>this|last|next|past|the)\s+(?P<unit>weekend|week|month|year|spring|summer|autumn"
                      r"|fall|winter)$")
 REL_STEPS = {"last": -1, "past": -1, "next": 1, "this": 0, "the": 0}
@@ -225,9 +229,19 @@ def _relative(m: re.Match, c: _Ctx) -> Span:
     if c.pub is None:
         return None, None
     phrase = " ".join(m.group().lower().split())
+    within = _WITHIN_RE.search(phrase)
+    if within:  # "within a year" of a July 2020 article ends in 2021 (corpus notes, 059)
+        n = _count(within["n"])
+        if within["unit"] == "year":
+            return None, _iso(c.pub.year + n)
+        return None, _iso(*_shift(c.pub.year, c.pub.month, n))
+    past = _PAST_YEARS_RE.search(phrase)
+    if past:  # "over the past five years" in 2017: the five full years before, 2012-2016 (051)
+        n = _count(past["n"])
+        return _iso(c.pub.year - n), _iso(c.pub.year - 1)
     ago = _AGO_RE.search(phrase)
     if ago:
-        n = SMALL_NUMBERS.get(ago["n"]) or (int(ago["n"]) if ago["n"].isdigit() else 0)
+        n = _count(ago["n"])
         if ago["unit"] == "year":
             return _iso(c.pub.year - n), None
         if ago["unit"] == "month":
@@ -246,6 +260,11 @@ def _relative(m: re.Match, c: _Ctx) -> Span:
     if step:  # "last week" / "next week"; "this week" stays open
         return _iso(*_month_of(c.pub + dt.timedelta(weeks=step))), None
     return None, None
+
+
+def _count(word: str) -> int:
+    """"five" → 5, "11" → 11; 0 for anything else."""
+    return SMALL_NUMBERS.get(word) or (int(word) if word.isdigit() else 0)
 
 
 def _month_of(day: dt.date) -> tuple[int, int]:
@@ -372,7 +391,9 @@ def _apply_qualifier(qual: str | None, start: str | None, end: str | None) -> Sp
 def parse_time(phrase: str, published: str | None = None) -> TimeSpan:
     """The span of one time phrase as written ("in fiscal 2006 and 2007" → 2006/2007).
 
-    Several dated parts ("in 2020 and the second in 2021") give start = first, end = last.
+    Several dated parts ("in 2020 and the second in 2021") give start = first, end = last; a
+    part known only at one end still fixes its side ("by the end of the year and more than 100
+    in 2024" in a 2023 article runs 2023-2024).
     The phrase is kept as ``text``; start/end stay null when nothing can be fixed.
     """
     if not isinstance(phrase, str):
@@ -384,5 +405,5 @@ def parse_time(phrase: str, published: str | None = None) -> TimeSpan:
         return TimeSpan(phrase, None, None)
     if len(dated) == 1:
         return TimeSpan(phrase, dated[0].start, dated[0].end)
-    start, end = dated[0].start, dated[-1].end or dated[-1].start
+    start, end = dated[0].start or dated[0].end, dated[-1].end or dated[-1].start
     return TimeSpan(phrase, start, end if end != start else None)

@@ -32,6 +32,9 @@ MAX_CAPTION_LINE = 300
 # A repeated line is dropped when it equals one of this many previous kept
 # non-blank lines (titles printed twice around a dateline, doubled captions).
 DUPLICATE_WINDOW = 3
+# Shortest half of a line printed twice in a row that is collapsed to one copy; shorter
+# doubles are names or words ("Bora Bora", "Walla Walla").
+MIN_DOUBLED_HALF = 20
 # After a "related stories" heading, lines up to this length without sentence
 # punctuation at the end are teaser headlines and are dropped.
 MAX_TEASER_LINE = 160
@@ -131,10 +134,13 @@ BOILERPLATE: tuple[re.Pattern[str], ...] = (
 CAPTION_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (_rx(r"^(?:file )?(?:photo|photograph|image|picture|pic|credit|photo credit)s?\s*(?:by\b|[:|/©])"),
      "line opens with a photo credit ('Photo: Daniel Ceng, AP')"),
-    (_rx(r"\b(?:photo|photograph|image|picture)s?\s*(?:credit)?\s*(?:by\b|[:/©])\s*[^.]{1,80}\.?$"),
-     "line ends with a photo credit ('... Photo: AP')"),
+    (_rx(r"\b(?:photo|photograph|image|picture)s?\s*(?:credit)?\s*(?:by\b|[:/©])\s*[^.]{0,120}\.?$"),
+     "line ends with a photo credit ('... Photo: AP', a ministry's full name, or an empty 'Photo:')"),
     (_rx(r"\([^()]*\b(?:photo|photograph|image|courtesy|credit|file)\b[^()]*\)\.?$"),
      "parenthesised credit at the end ('(Courtesy of Hanwha)', '(AP Photo/...)')"),
+    (_rx(r"(?:^|[.!?]\s*)\(\(?[A-Z][^()]{0,80}(?<![.!?])\)\)?$", 0),
+     "source in brackets alone or after the last sentence, not itself a sentence ('... Gary Stewart. "
+     "(RHEINMETALL)', '(Dearsan)', '((Master Cpl. Angela Abbey/Canadian Forces))')"),
     (_rx(r"\billustrat(?:ive|ion)(?:al)? (?:photo|image|picture)\b|\b(?:photo|image|picture) (?:for )?illustrat"),
      "illustrative photo"),
     (_rx(r"(?:^|[.,;]\s*)[A-Z][\w.&-]*(?: [A-Z][\w.&-]*){0,2} (?:file )?photos?\.?$", 0),
@@ -171,6 +177,15 @@ def is_boilerplate(line: str, outlet: str | None = None) -> bool:
 def is_caption(line: str) -> bool:
     """Whether one stripped line is a photo caption or credit."""
     return 0 < len(line) <= MAX_CAPTION_LINE and any(p.search(line) for p, _ in CAPTION_PATTERNS)
+
+
+def _undoubled(line: str) -> str:
+    """A line printed twice with nothing between ("X (file photo)X (file photo)", an image's
+    alt text glued to its caption) is kept once; shorter repeats ("Bora Bora") are words."""
+    half = len(line) // 2
+    if len(line) % 2 == 0 and half >= MIN_DOUBLED_HALF and line[:half] == line[half:]:
+        return line[:half]
+    return line
 
 
 def _author_box_end(lines: list[str], i: int) -> int | None:
@@ -225,6 +240,7 @@ def clean_text(text: str, *, outlet: str | None = None) -> tuple[str, tuple[tupl
         if teasers and len(line) <= MAX_TEASER_LINE and not _TERMINAL.search(line):
             continue  # a teaser headline under a related-stories heading
         teasers = False
+        line = _undoubled(line)
         key = _norm(line)
         if key in recent:
             continue

@@ -311,19 +311,28 @@ class StoredArticle:
     origins: tuple[str, ...]
 
 
+# The evidence span of a fact read without offsets (model.Fact's default).
+NO_SPAN = (0, 0)
+
+
 def fact_key(content_hash: str, fact: Fact) -> str:
     """A stable identity for a fact: same article text, type, who, what, when and where in the text.
 
     Names are normalised so a re-extraction that only changes case or accents
-    yields the same key; JSON framing keeps field boundaries unambiguous.
+    yields the same key; JSON framing keeps field boundaries unambiguous. "Where" is
+    the evidence span or, for facts read without one (gold files, JSON imports: span
+    (0, 0)), the evidence text itself: two such facts about the same parties from
+    different sentences ("has today concluded agreements", "will be facilitated through
+    a licensing agreement") are two facts, not one.
     """
+    where: list[int] | str = list(fact.evidence_span) if fact.evidence_span != NO_SPAN else fact.evidence or ""
     payload = [
         content_hash,
         fact.type,
         sorted([p.role, normalise_name(p.name)] for p in fact.participants),
         sorted(s.name for s in fact.systems),
         fact.time.start,
-        list(fact.evidence_span),
+        where,
     ]
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode("utf-8")).hexdigest()
 

@@ -307,7 +307,12 @@ async function factsView(params) {
 async function articlesView(params) {
   const offset = Number(params.get("offset") || 0);
   const page = await api(`/api/articles?limit=50&offset=${offset}`);
-  show(view(), el("article", { id: "articles" }, el("h1", {}, `Articles (${page.total})`),
+  const go = (to) => { location.hash = to ? `#articles?offset=${to}` : "#articles"; };
+  const pager = el("p", { class: "pager" },
+    `${page.articles.length ? offset + 1 : 0}–${offset + page.articles.length} of ${page.total} `,
+    offset > 0 ? el("button", { type: "button", onclick: () => go(Math.max(0, offset - page.limit)) }, "previous") : null,
+    offset + page.articles.length < page.total ? el("button", { type: "button", onclick: () => go(offset + page.limit) }, "next") : null);
+  show(view(), el("article", { id: "articles" }, el("h1", {}, `Articles (${page.total})`), pager,
     el("ul", {}, page.articles.map((a) => el("li", {},
       link(a.id, route("article", a.article_id)), ` — ${a.outlet || "unknown outlet"}`,
       a.published ? `, ${a.published}` : "", ` · ${a.facts} facts`,
