@@ -16,7 +16,7 @@ from armstrack.run.batch import (
 )
 from armstrack.cli.main import main
 from armstrack.read.ingest import read_inputs
-from armstrack.model import EXTRACTOR_VERSION, Article, InputFailure
+from armstrack.model import Article, InputFailure
 from armstrack.store.db import open_store
 from conftest import CORPUS
 
@@ -35,7 +35,7 @@ def expected_dump(extractor, paths, db: str) -> dict[str, list[dict]]:
     articles = [a for a in read_inputs(paths) if isinstance(a, Article)]
     with open_store(db) as store:
         for article, facts in extractor.extract_many(articles):
-            store.add_article(article, facts, EXTRACTOR_VERSION)
+            store.add_article(article, facts, extractor.version)
     return store_dump(db)
 
 
