@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test score clean
+.PHONY: demo test score model clean
 
 $(STAMP): pyproject.toml constraints.txt requirements-model.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,3 +27,6 @@ score: $(STAMP)  ## extraction quality against the gold corpus
 
 clean:
 	rm -rf $(VENV) armstrack.db
+
+model: $(STAMP)  ## retrain the shipped scorer from the gold corpus and the devset (byte-reproducible)
+	$(BIN)/armstrack train ../shared/corpus tests/devset --out src/armstrack/quality/models/scorer.json

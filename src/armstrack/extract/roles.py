@@ -114,6 +114,7 @@ class SlotFinder:
         self.parties = [p for p in self.sent.placed if p.mention.kind != "system" and p.mention.form not in ("source", "dateline")]
         self.used_ancestor = False
         self.in_sentence: set[int] = set()  # ids of the mentions found by non-fallback slots
+        self.filled_from: dict[int, str] = {}  # id of a chosen mention -> the slot that found it (the fact's trace)
         roots = {p.root.i for p in self.parties}
         self.slots = {id(p): slot_of(p, trigger, self.verbs, self.system_tokens, roots) for p in self.parties}
         for org in self.parties:
@@ -155,6 +156,7 @@ class SlotFinder:
             if not fallback:
                 self.in_sentence |= {id(m) for m in found}
             chosen += found
+            self.filled_from.update((id(m), base + ("+ancestor" if self.used_ancestor else "")) for m in found)
             if not symmetric:
                 break
         return chosen, cost

@@ -27,7 +27,8 @@ from typing import Protocol
 from armstrack.run.engines import BatchMapper, Outcome, open_mapper
 from armstrack.read.ingest import FOLDER_NOTES_SUFFIXES, read_inputs
 from armstrack.limits import ARTICLE_TIME_LIMIT
-from armstrack.model import EXTRACTOR_VERSION, Article, InputFailure
+from armstrack.model import Article, InputFailure
+from armstrack.quality.scorer import current_extractor_version
 from armstrack.store.db import Store, open_store
 
 log = logging.getLogger(__name__)
@@ -103,7 +104,7 @@ def ingest_paths(
     started = time.perf_counter()
     total = estimate_inputs(paths)
     workers = plan_workers(workers, total, engine)
-    run = _Run(progress)
+    run = _Run(progress, current_extractor_version())  # the scorer and threshold the workers will load
     if progress:
         progress.start(total, workers)
     with open_store(db) as store:
@@ -168,8 +169,9 @@ def _count_file(path: Path) -> int:
 class _Run:
     """Running counts of one ingest, reported to the progress sink as they change."""
 
-    def __init__(self, progress: IngestProgress | None):
+    def __init__(self, progress: IngestProgress | None, version: str):
         self.progress = progress
+        self.version = version
         self.added = self.updated = self.known = self.facts = 0
         self.failures: list[InputFailure] = []
 
@@ -187,7 +189,7 @@ class _Run:
         if isinstance(outcome, InputFailure):
             self.failed(outcome)
             return
-        result = store.add_article(article, outcome, EXTRACTOR_VERSION)
+        result = store.add_article(article, outcome, self.version)
         if result.created:
             self.added += 1
         elif result.facts_written:
@@ -203,8 +205,8 @@ def _fresh(items: Iterator[Article | InputFailure], store: Store, run: _Run) -> 
     for item in items:
         if isinstance(item, InputFailure):
             run.failed(item)
-        elif store.extractor_version_of(item.content_hash) == EXTRACTOR_VERSION:
-            store.add_article(item, [], EXTRACTOR_VERSION)
+        elif store.extractor_version_of(item.content_hash) == run.version:
+            store.add_article(item, [], run.version)
             run.known += 1
             run.tick()
         else:
