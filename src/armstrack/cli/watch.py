@@ -150,6 +150,36 @@ def watchlist_feed(name: str, out: str, base_url: str | None, db: str | None) ->
         click.echo(f"wrote {out}")
 
 
+@click.command()
+@click.argument("country")
+@click.option("--partner", help="Only the cooperation between COUNTRY and this country.")
+@click.option("--since", help="Only facts starting at or after this ISO date prefix (2010, 2022-05).")
+@click.option("--out", required=True, help="File to write ('-' for stdout).")
+@click.option("--format", "fmt", type=click.Choice(["html", "md", "pdf"]), default="html", show_default=True,
+              help="pdf is printed by headless chromium ($ARMSTRACK_CHROMIUM or chromium on the PATH).")
+@click.option("--db", default=None, help="SQLite file or SQLAlchemy URL (default armstrack.db).")
+def brief(country: str, partner: str | None, since: str | None, out: str, fmt: str, db: str | None) -> None:
+    """A self-contained brief on a country: partners, timeline and network charts, equipment, key facts, citations.
+
+    Example: armstrack brief Kazakhstan --partner Turkey --since 2010 --out brief.html
+    """
+    from armstrack.brief.gather import gather
+    from armstrack.brief.render import render
+    from armstrack.errors import ArmstrackError
+    from armstrack.store.db import DEFAULT_DB
+
+    try:
+        with _graph(db or DEFAULT_DB) as g:
+            document = render(gather(g, country, partner=partner, since=since), fmt)
+    except ArmstrackError as exc:
+        raise click.ClickException(str(exc)) from exc
+    with click.open_file(out, "wb") as handle:
+        handle.write(document)
+    if out != "-":
+        click.echo(f"wrote {out}")
+
+
 def register(main: click.Group) -> None:
-    """Add ``watchlist`` to the command group."""
+    """Add ``watchlist`` and ``brief`` to the command group."""
     main.add_command(watchlist)
+    main.add_command(brief)

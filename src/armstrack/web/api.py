@@ -25,6 +25,7 @@ from __future__ import annotations
 import io
 import logging
 import math
+import re
 import threading
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -74,6 +75,9 @@ Status = Literal[STATUSES]  # type: ignore[valid-type]
 Category = Literal[CATEGORIES]  # type: ignore[valid-type]
 Level = Literal[browse.LEVELS]  # type: ignore[valid-type]  # what a network node stands for
 Decision = Literal[DECISIONS]  # type: ignore[valid-type]
+BriefFormat = Literal["html", "md", "pdf"]
+# A brief is a download to read outside the tool (its inline style would fall foul of this server's CSP).
+BRIEF_TYPES = {"html": "text/html; charset=utf-8", "md": "text/markdown; charset=utf-8", "pdf": "application/pdf"}
 
 
 def error_body(status: int, message: str) -> dict[str, Any]:
@@ -341,6 +345,19 @@ def _read_routes(state: _State) -> APIRouter:
         base = str(request.base_url).rstrip("/")
         return Response(atom_feed(found, watch_entries(g, found), base_url=base, self_url=str(request.url)),
                         media_type="application/atom+xml; charset=utf-8")
+
+    @r.get("/brief/{country}", summary="A brief on a country to hand on: HTML, Markdown or PDF, as a download",
+           response_class=Response, responses={200: {"content": {"text/html": {}, "text/markdown": {},
+                                                                   "application/pdf": {}}}})
+    def brief(country: str = Name(), partner: str | None = Text(None), since: str | None = Since(),
+              format: BriefFormat = "html", g: Graph = Depends(graph)) -> Response:
+        from armstrack.brief.gather import gather
+        from armstrack.brief.render import render
+
+        made = gather(g, country, partner=partner, since=since)
+        name = re.sub(r"[^A-Za-z0-9]+", "-", f"brief-{made.country}-{made.partner or ''}").strip("-")
+        return Response(render(made, format), media_type=BRIEF_TYPES[format],
+                        headers={"content-disposition": f'attachment; filename="{name}.{format}"'})
 
     @r.get("/articles", summary="Stored articles, a page at a time")
     def articles(limit: int = Query(PAGE_DEFAULT, ge=1, le=PAGE_MAX), offset: int = Query(0, ge=0, le=10**9),

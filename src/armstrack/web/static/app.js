@@ -131,7 +131,11 @@ async function profileView(country) {
     link(o.name, route("entity", o.name)), o.country ? ` [${o.country}]` : "", ` (${o.facts})`)));
   show(view(), el("article", { id: "profile" },
     el("h1", {}, p.country), el("p", { class: "summary" }, `${p.n_facts} facts · `,
-      link("facts", `#facts?country=${encodeURIComponent(p.country)}`), " · ", link("network", "#network")),
+      link("facts", `#facts?country=${encodeURIComponent(p.country)}`), " · ", link("network", "#network"), " ",
+      el("a", { class: "button brief", href: `/api/brief/${encodeURIComponent(p.country)}`, download: "",
+                title: "A self-contained HTML brief to hand on: charts, key facts, citations" }, "Brief"),
+      " ", el("a", { class: "brief-pdf", href: `/api/brief/${encodeURIComponent(p.country)}?format=pdf`, download: "" },
+        "PDF")),
     el("h2", {}, "Partners"), partners,
     el("h2", {}, "Equipment by origin"), equipment,
     el("h2", {}, "Organisations"), orgs,
