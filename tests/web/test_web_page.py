@@ -230,3 +230,15 @@ def test_review_form_records_a_decision_with_a_token_kept_in_memory(page, site):
     assert httpx.get(f"{site}/api/facts/{fact['id']}").json()["review"] == "accepted"
     assert page.evaluate("JSON.stringify({...localStorage, ...sessionStorage})") == "{}"
     assert TOKEN not in page.url
+
+
+def test_profile_brief_button_downloads_a_self_contained_brief(page, site):
+    page.goto(site + "/#profile/Kazakhstan")
+    button = page.get_by_role("link", name="Brief", exact=True)
+    expect(button).to_be_visible()
+    with page.expect_download() as download:
+        button.click()
+    saved = download.value
+    assert saved.suggested_filename == "brief-Kazakhstan.html"
+    text = Path(saved.path()).read_text(encoding="utf-8")
+    assert "<script" not in text and text.count("<svg") == 3 and "ANKA" in text

@@ -218,3 +218,4 @@ from armstrack.cli.query import register as _register_queries; _register_queries
 from armstrack.cli.quality import register as _register_quality; _register_quality(main)  # noqa: E402
 from armstrack.cli.serve import register as _register_serve; _register_serve(main)  # noqa: E402
 from armstrack.cli.news import register as _register_news; _register_news(main)  # noqa: E402
+from armstrack.cli.watch import register as _register_watch; _register_watch(main)  # noqa: E402

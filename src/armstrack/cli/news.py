@@ -179,20 +179,27 @@ def sources_remove(name: str, db: str, fmt: str) -> None:
 @click.command()
 @click.option("--once", is_flag=True, help="Poll every feed once and exit.")
 @click.option("--interval", default="15m", show_default=True, help="Time between polls: 90, 30s, 15m, 2h.")
+@click.option("--base-url", default=None,
+              help="Where `armstrack serve` runs, for the fact links in webhook posts (default http://127.0.0.1:8000).")
 @_fetch_options
 @_common(rejected=False)
-def watch(once: bool, interval: str, model: str | None, timeout: float, host_delay: float, allow_private: bool,
-          db: str, fmt: str) -> None:
+def watch(once: bool, interval: str, base_url: str | None, model: str | None, timeout: float, host_delay: float,
+          allow_private: bool, db: str, fmt: str) -> None:
     """Poll the followed feeds, fetch and store new items only, and print what was added.
 
     Items are remembered by URL and text across runs; a feed that fails is
-    reported and retried later while the others go on. Stop with Ctrl-C.
+    reported and retried later while the others go on. After each poll every
+    watchlist records what is new, and those with a webhook get each new match
+    POSTed as JSON (same time-outs, retries and --allow-private rule as feeds).
+    Stop with Ctrl-C.
 
     Example: armstrack watch --interval 30m --db armstrack.db
     """
     from armstrack.news.feeds import parse_interval, poll_once, watch as watch_loop
     from armstrack.graph.graph import sync
     from armstrack.news.stories import story_groups
+    from armstrack.watch.atom import DEFAULT_BASE_URL
+    from armstrack.watch.webhook import notify_all
 
     seconds = parse_interval(interval)
     fetcher, extractor = _fetcher(timeout, host_delay, allow_private), _extractor(model)
@@ -201,27 +208,33 @@ def watch(once: bool, interval: str, model: str | None, timeout: float, host_del
         def poll():
             report = poll_once(graph.store, extractor, fetcher)
             sync(graph)
-            return report
+            return report, notify_all(graph, fetcher, base_url=base_url or DEFAULT_BASE_URL)
 
         try:
-            for report in watch_loop(poll, seconds, once=once):
+            for report, notified in watch_loop(poll, seconds, once=once):
                 groups = story_groups(graph.engine, [a.article_id for a in report.added])
-                failed = failed or bool(report.failed)
-                _print_report(report, groups, fmt)
+                failed = failed or bool(report.failed) or any(n.error for n in notified)
+                _print_report(report, groups, notified, fmt)
         except KeyboardInterrupt:
             err.print("stopped")
     if once and failed:
         sys.exit(EXIT_SOME_FAILED)
 
 
-def _print_report(report, groups: dict[int, tuple[int, int]], fmt: str) -> None:
+def _print_report(report, groups: dict[int, tuple[int, int]], notified, fmt: str) -> None:
     if fmt == "json":
         data = report.to_dict()
         for outcome in data["outcomes"]:
             for added in outcome["added"]:
                 added["story"], added["story_size"] = groups.get(added["article_id"], (added["article_id"], 1))
-        _json(data)
+        _json(data | {"watchlists": [vars(n) for n in notified]})
         return
+    for n in notified:
+        if n.error:
+            err.print(f"[red]watchlist {escape(n.watchlist)}: webhook failed[/red]: {escape(n.error)} "
+                      "(retried next poll)", highlight=False)
+        elif n.changed or n.posted:
+            click.echo(f"watchlist {n.watchlist}: {n.changed} new or changed, {n.posted} posted")
     for o in report.outcomes:
         if o.status == "failed":
             err.print(f"[red]feed {escape(o.feed)} failed[/red]: {escape(o.error or '')} (retried later)",

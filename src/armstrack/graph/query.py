@@ -22,9 +22,9 @@ from armstrack.graph import rollup
 from armstrack.errors import ArmstrackError
 from armstrack.graph.graph import ORIGIN_SIDE, SYSTEM_ROLE, Graph, find_cluster
 from armstrack.graph.merge import REJECTED
-from armstrack.model import FACT_TYPES, STATUSES
+from armstrack.model import CATEGORIES, FACT_TYPES, STATUSES
 from armstrack.store.db import (
-    articles_table, cluster_countries_table, country_stats_table, cluster_entities_table, clusters_table, entities_table,
+    articles_table, cluster_countries_table, cluster_facts_table, country_stats_table, cluster_entities_table, clusters_table, entities_table,
     facts_table, mentions_table, participants_table, systems_table,
 )
 
@@ -45,6 +45,7 @@ FLOW = {
 }
 
 C, CC, CE, E = clusters_table, cluster_countries_table, cluster_entities_table, entities_table
+CF = cluster_facts_table
 S = country_stats_table
 CHUNK = 500
 
@@ -205,33 +206,78 @@ def _latest(conn, name: str, limit: int, include_rejected: bool) -> list:
 
 # -- facts ---------------------------------------------------------------------------------------
 
-def _fact_where(graph: Graph, country: str | None, fact_type: str | None, since: str | None, status: str | None,
-                include_rejected: bool) -> list:
-    where = _visible(include_rejected)
-    if country:
-        where.append(C.c.id.in_(_involving(_country(graph, country))))
-    if fact_type:
-        if fact_type not in FACT_TYPES:
-            raise QueryError(f"unknown fact type {fact_type!r}; expected one of {', '.join(FACT_TYPES)}")
-        where.append(C.c.type == fact_type)
-    if since:
-        where.append(C.c.time_start >= since)
-    if status:
-        if status not in STATUSES:
-            raise QueryError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")
-        where.append(C.c.status == status)
+@dataclass(frozen=True)
+class FactFilter:
+    """Which merged facts an analyst asks for: the ``facts`` filters, also what a watchlist saves.
+
+    Every field narrows the result (they combine with AND); None means "any".
+    ``partner`` asks for facts involving both ``country`` and it (a pair);
+    ``min_confidence`` keeps a fact when at least one of its reports was
+    extracted with that confidence or more.
+    """
+
+    country: str | None = None
+    partner: str | None = None
+    organisation: str | None = None
+    system: str | None = None
+    category: str | None = None
+    fact_type: str | None = None
+    status: str | None = None
+    since: str | None = None
+    min_confidence: float | None = None
+    include_rejected: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields that are set (the JSON a watchlist stores)."""
+        return {k: v for k, v in asdict(self).items() if v not in (None, False)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "FactFilter":
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    def describe(self) -> str:
+        """The filter in a few words: "country=Kazakhstan, type=agreement"."""
+        return ", ".join(f"{k.replace('fact_type', 'type')}={v}" for k, v in self.to_dict().items()) or "all facts"
+
+
+def _fact_where(graph: Graph, flt: FactFilter) -> list:
+    where = _visible(flt.include_rejected)
+    if flt.partner and not flt.country:
+        raise QueryError("a partner needs a country: the pair is country and partner")
+    for name in (flt.country, flt.partner):
+        if name:
+            where.append(C.c.id.in_(_involving(_country(graph, name))))
+    if flt.organisation:
+        org = graph.resolver.participant(flt.organisation, "organization").entity.id
+        where.append(C.c.id.in_(select(CE.c.cluster_id).where(CE.c.entity_id == org, CE.c.role != SYSTEM_ROLE)))
+    if flt.system:
+        system = graph.resolver.system(flt.system).entity.id
+        where.append(C.c.id.in_(select(CE.c.cluster_id).where(CE.c.entity_id == system, CE.c.role == SYSTEM_ROLE)))
+    if flt.category:
+        if flt.category not in CATEGORIES:
+            raise QueryError(f"unknown category {flt.category!r}; expected one of {', '.join(CATEGORIES)}")
+        where.append(C.c.id.in_(select(CE.c.cluster_id).join(E, E.c.id == CE.c.entity_id)
+                                .where(CE.c.role == SYSTEM_ROLE, E.c.category == flt.category)))
+    if flt.fact_type:
+        if flt.fact_type not in FACT_TYPES:
+            raise QueryError(f"unknown fact type {flt.fact_type!r}; expected one of {', '.join(FACT_TYPES)}")
+        where.append(C.c.type == flt.fact_type)
+    if flt.since:
+        where.append(C.c.time_start >= flt.since)
+    if flt.status:
+        if flt.status not in STATUSES:
+            raise QueryError(f"unknown status {flt.status!r}; expected one of {', '.join(STATUSES)}")
+        where.append(C.c.status == flt.status)
+    if flt.min_confidence is not None:
+        where.append(C.c.id.in_(select(CF.c.cluster_id).join(facts_table, facts_table.c.id == CF.c.fact_id)
+                                .where(facts_table.c.confidence >= flt.min_confidence)))
     return where
 
 
-def facts(graph: Graph, *, country: str | None = None, fact_type: str | None = None, since: str | None = None,
-          status: str | None = None, include_rejected: bool = False, limit: int | None = None,
-          offset: int = 0) -> list[FactView]:
-    """Merged facts filtered by country, type, start date (``since``: an ISO prefix) and status, in date order.
-
-    ``limit`` and ``offset`` page through that order (the HTTP API's pagination).
-    """
-    where = _fact_where(graph, country, fact_type, since, status, include_rejected)
-    stmt = (select(C).where(*where)
+def matching(graph: Graph, flt: FactFilter, *, limit: int | None = None, offset: int = 0) -> list[FactView]:
+    """Merged facts that pass ``flt``, in date order; ``limit`` and ``offset`` page through that order."""
+    stmt = (select(C).where(*_fact_where(graph, flt))
             .order_by(C.c.time_start.is_(None), C.c.time_start, C.c.time_end, C.c.type, C.c.key))
     if limit:
         stmt = stmt.limit(limit)
@@ -241,12 +287,26 @@ def facts(graph: Graph, *, country: str | None = None, fact_type: str | None = N
         return _sorted([_view(r) for r in conn.execute(stmt)])
 
 
+def facts(graph: Graph, *, country: str | None = None, fact_type: str | None = None, since: str | None = None,
+          status: str | None = None, include_rejected: bool = False, limit: int | None = None,
+          offset: int = 0) -> list[FactView]:
+    """Merged facts filtered by country, type, start date (``since``: an ISO prefix) and status, in date order.
+
+    ``limit`` and ``offset`` page through that order (the HTTP API's pagination);
+    ``matching`` takes the other filters (pair, organisation, system, category, confidence).
+    """
+    flt = FactFilter(country=country, fact_type=fact_type, since=since, status=status,
+                     include_rejected=include_rejected)
+    return matching(graph, flt, limit=limit, offset=offset)
+
+
 def count_facts(graph: Graph, *, country: str | None = None, fact_type: str | None = None, since: str | None = None,
                 status: str | None = None, include_rejected: bool = False) -> int:
     """How many merged facts ``facts`` would list without a limit (a page's total)."""
-    where = _fact_where(graph, country, fact_type, since, status, include_rejected)
+    flt = FactFilter(country=country, fact_type=fact_type, since=since, status=status,
+                     include_rejected=include_rejected)
     with graph.engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(C).where(*where)).scalar_one()
+        return conn.execute(select(func.count()).select_from(C).where(*_fact_where(graph, flt))).scalar_one()
 
 
 def fact(graph: Graph, ref: str) -> FactView:
@@ -254,6 +314,15 @@ def fact(graph: Graph, ref: str) -> FactView:
     cid, _ = find_cluster(graph, ref)
     with graph.engine.connect() as conn:
         return _view(conn.execute(select(C).where(C.c.id == cid)).one())
+
+
+def facts_by_key(graph: Graph, keys: list[str]) -> dict[str, FactView]:
+    """The merged facts with these cluster keys (rejected or not), by key; keys no longer in the graph are absent."""
+    found: dict[str, FactView] = {}
+    with graph.engine.connect() as conn:
+        for i in range(0, len(keys), CHUNK):
+            found.update((r.key, _view(r)) for r in conn.execute(select(C).where(C.c.key.in_(keys[i:i + CHUNK]))))
+    return found
 
 
 # -- network -------------------------------------------------------------------------------------

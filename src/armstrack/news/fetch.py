@@ -19,6 +19,7 @@ uses to anchor relative dates such as "last February".
 from __future__ import annotations
 
 import ipaddress
+import json
 import logging
 import socket
 import tempfile
@@ -26,7 +27,7 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Any, Callable, Mapping
 from urllib.parse import urljoin, urlsplit
 
 from armstrack import __version__
@@ -127,11 +128,25 @@ class Fetcher:
             raise FetchError(current, f"HTTP {response.status}")
         raise FetchError(url, f"more than {MAX_REDIRECTS} redirects")
 
-    def _with_retries(self, url: str, headers: dict[str, str]) -> Response:
+    def post_json(self, url: str, payload: Any) -> Response:
+        """POST ``payload`` as JSON (a webhook): same address checks, time-outs and retries as ``get``.
+
+        Redirects are not followed (a webhook that moved is a configuration to fix);
+        any answer but 2xx raises FetchError.
+        """
+        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        headers = {"User-Agent": self.user_agent, "Content-Type": "application/json; charset=utf-8"}
+        response = self._with_retries(url, headers, "POST", body)
+        if not 200 <= response.status < 300:
+            raise FetchError(url, f"HTTP {response.status}")
+        return response
+
+    def _with_retries(self, url: str, headers: dict[str, str], method: str = "GET",
+                      body: bytes | None = None) -> Response:
         for attempt in range(self.retries + 1):
             wait = min(self.backoff * 2 ** attempt, BACKOFF_MAX)
             try:
-                response = self._once(url, headers)
+                response = self._once(url, headers, method, body)
             except FetchError as exc:
                 if not exc.retryable or attempt == self.retries:
                     raise
@@ -144,7 +159,7 @@ class Fetcher:
             self._sleep(wait)
         raise AssertionError("unreachable")
 
-    def _once(self, url: str, headers: dict[str, str]) -> Response:
+    def _once(self, url: str, headers: dict[str, str], method: str = "GET", payload: bytes | None = None) -> Response:
         import urllib3
 
         parts = urlsplit(url)
@@ -154,8 +169,8 @@ class Fetcher:
             _check_public(url, parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
         self._wait_for_host(parts.hostname)
         try:
-            raw = self._pool.request("GET", url, headers=headers, redirect=False, preload_content=False,
-                                     timeout=urllib3.Timeout(connect=self.timeout, read=self.timeout))
+            raw = self._pool.request(method, url, headers=headers, body=payload, redirect=False,
+                                     preload_content=False, timeout=urllib3.Timeout(connect=self.timeout, read=self.timeout))
             try:
                 body = bytearray()
                 for chunk in raw.stream(READ_CHUNK):

@@ -42,7 +42,7 @@ from armstrack.names import normalise_name
 logger = logging.getLogger(__name__)
 
 DEFAULT_DB = "armstrack.db"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SCHEMA_VERSION_KEY = "schema_version"
 # Named migrations, oldest first: (version reached, what changed). Every step so far only adds tables,
 # which ``create_all`` creates, so migrating records the step in ``meta`` and bumps the version.
@@ -50,10 +50,12 @@ MIGRATIONS = (
     (2, "knowledge graph: entities, entity_mentions, clusters, cluster_facts, cluster_countries, "
         "cluster_entities, country_stats, reviews"),
     (3, "following the news: feeds, feed_items, article_pages, article_stories, story_buckets"),
+    (4, "watchlists: watchlists, watchlist_entries"),
 )
 # Bumped in the transaction that writes or deletes facts, so derived tables (graph.py) know they are stale.
 FACTS_REVISION_KEY = "facts_revision"
 ENTITY_ID_LENGTH = 200
+NAME_LENGTH = 200  # a watchlist's name: short words an analyst types
 HASH_LENGTH = 64  # hex sha256
 ARTICLE_PAGE_SIZE = 100  # iter_articles reads in pages instead of holding a cursor open
 # PostgreSQL advisory lock held while creating the schema; any fixed number ("armstore" in ASCII).
@@ -288,6 +290,33 @@ story_buckets_table = Table(
     Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
     PrimaryKeyConstraint("bucket", "article_id"),
 )
+
+
+# -- watchlists (watch/watchlists.py) --
+
+watchlists_table = Table(
+    "watchlists", metadata,  # an analyst's saved ``facts`` filters, each an Atom feed and optionally a webhook
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(NAME_LENGTH), nullable=False, unique=True),
+    Column("filters", Text, nullable=False),  # JSON object of query.facts keyword arguments
+    Column("webhook", Text),  # URL each new match is POSTed to by ``armstrack watch``, if any
+    Column("created_at", DateTime, nullable=False),  # naive UTC
+)
+
+watchlist_entries_table = Table(
+    "watchlist_entries", metadata,  # what each watchlist has seen of each merged fact: its feed entries
+    Column("watchlist_id", Integer, ForeignKey("watchlists.id", ondelete="CASCADE"), nullable=False),
+    Column("cluster_key", String(HASH_LENGTH), nullable=False),  # identity, not a row number
+    Column("state", Text, nullable=False),  # JSON of what a change is measured on (sources, conflicts, review)
+    Column("change", Text, nullable=False),  # the last change in words ("new fact", "new source: ...")
+    Column("version", Integer, nullable=False),  # 1 when first seen, +1 per change
+    Column("notified_version", Integer, nullable=False),  # the version last delivered to the webhook
+    Column("first_seen", DateTime, nullable=False),
+    Column("updated", DateTime, nullable=False),
+    PrimaryKeyConstraint("watchlist_id", "cluster_key"),
+    Index("ix_watchlist_entries_updated", "watchlist_id", "updated"),
+)
+
 
 class StoreError(ArmstrackError):
     """The store cannot be opened or has an incompatible schema."""

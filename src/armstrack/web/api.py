@@ -25,6 +25,7 @@ from __future__ import annotations
 import io
 import logging
 import math
+import re
 import threading
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -47,6 +48,10 @@ from armstrack.graph.graph import DECISIONS, Graph, GraphError, open_graph, revi
 from armstrack.read.ingest import MAX_INPUT_BYTES
 from armstrack.model import CATEGORIES, FACT_TYPES, STATUSES
 from armstrack.web.ratelimit import RateLimiter
+from armstrack.watch.atom import atom_feed
+from armstrack.watch.watchlists import (
+    WatchlistError, entries as watch_entries, get_watchlist, list_watchlists, refresh, show,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +75,9 @@ Status = Literal[STATUSES]  # type: ignore[valid-type]
 Category = Literal[CATEGORIES]  # type: ignore[valid-type]
 Level = Literal[browse.LEVELS]  # type: ignore[valid-type]  # what a network node stands for
 Decision = Literal[DECISIONS]  # type: ignore[valid-type]
+BriefFormat = Literal["html", "md", "pdf"]
+# A brief is a download to read outside the tool (its inline style would fall foul of this server's CSP).
+BRIEF_TYPES = {"html": "text/html; charset=utf-8", "md": "text/markdown; charset=utf-8", "pdf": "application/pdf"}
 
 
 def error_body(status: int, message: str) -> dict[str, Any]:
@@ -231,6 +239,10 @@ def _handlers(app: FastAPI) -> None:
     async def not_found(_request: Request, exc: query.QueryError) -> JSONResponse:
         return _error(404, str(exc))
 
+    @app.exception_handler(WatchlistError)
+    async def no_watchlist(_request: Request, exc: WatchlistError) -> JSONResponse:
+        return _error(404, str(exc))
+
     @app.exception_handler(ArmstrackError)
     async def refused(_request: Request, exc: ArmstrackError) -> JSONResponse:
         return _error(422 if isinstance(exc, InputError) else 400, str(exc))
@@ -314,6 +326,38 @@ def _read_routes(state: _State) -> APIRouter:
     def first(source: str = Text(), type: FactType = "licensed_production",
               category: Category | None = None, include_rejected: bool = Rejected(), g: Graph = Depends(graph)) -> dict:
         return query.first(g, type, source, category=category, include_rejected=include_rejected).to_dict()
+
+    @r.get("/watchlists", summary="Every watchlist with its filter")
+    def watchlists(g: Graph = Depends(graph)) -> list:
+        return [w.to_dict() for w in list_watchlists(g.store)]
+
+    @r.get("/watchlists/{name}", summary="The facts a watchlist matches, newest first")
+    def watchlist(name: str = Name(), g: Graph = Depends(graph)) -> dict:
+        found = get_watchlist(g.store, name)
+        return found.to_dict() | {"facts": [f.to_dict() for f in show(g, name)]}
+
+    @r.get("/watchlists/{name}/atom", summary="A watchlist's Atom feed: one entry per new or changed fact",
+           response_class=Response, responses={200: {"content": {"application/atom+xml": {}}}})
+    def watchlist_atom(request: Request, name: str = Name(), g: Graph = Depends(graph)) -> Response:
+        found = get_watchlist(g.store, name)
+        with state.lock:
+            refresh(g, found)
+        base = str(request.base_url).rstrip("/")
+        return Response(atom_feed(found, watch_entries(g, found), base_url=base, self_url=str(request.url)),
+                        media_type="application/atom+xml; charset=utf-8")
+
+    @r.get("/brief/{country}", summary="A brief on a country to hand on: HTML, Markdown or PDF, as a download",
+           response_class=Response, responses={200: {"content": {"text/html": {}, "text/markdown": {},
+                                                                   "application/pdf": {}}}})
+    def brief(country: str = Name(), partner: str | None = Text(None), since: str | None = Since(),
+              format: BriefFormat = "html", g: Graph = Depends(graph)) -> Response:
+        from armstrack.brief.gather import gather
+        from armstrack.brief.render import render
+
+        made = gather(g, country, partner=partner, since=since)
+        name = re.sub(r"[^A-Za-z0-9]+", "-", f"brief-{made.country}-{made.partner or ''}").strip("-")
+        return Response(render(made, format), media_type=BRIEF_TYPES[format],
+                        headers={"content-disposition": f'attachment; filename="{name}.{format}"'})
 
     @r.get("/articles", summary="Stored articles, a page at a time")
     def articles(limit: int = Query(PAGE_DEFAULT, ge=1, le=PAGE_MAX), offset: int = Query(0, ge=0, le=10**9),

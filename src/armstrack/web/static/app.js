@@ -118,6 +118,11 @@ function factList(facts, id) {
       f.conflicted ? badge("conflict", "flag") : null)));
 }
 
+function briefUrl(country, format) {
+  // Absolute, like every link the page makes (only #routes and http(s) URLs are links).
+  return new URL(`/api/brief/${encodeURIComponent(country)}?format=${format}`, location.href).href;
+}
+
 async function profileView(country) {
   const p = await api(`/api/profile/${encodeURIComponent(country)}`);
   const partners = el("table", { class: "partners" },
@@ -131,7 +136,10 @@ async function profileView(country) {
     link(o.name, route("entity", o.name)), o.country ? ` [${o.country}]` : "", ` (${o.facts})`)));
   show(view(), el("article", { id: "profile" },
     el("h1", {}, p.country), el("p", { class: "summary" }, `${p.n_facts} facts · `,
-      link("facts", `#facts?country=${encodeURIComponent(p.country)}`), " · ", link("network", "#network")),
+      link("facts", `#facts?country=${encodeURIComponent(p.country)}`), " · ", link("network", "#network"), " ",
+      el("a", { class: "button brief", href: briefUrl(p.country, "html"), download: "",
+                title: "A self-contained HTML brief to hand on: charts, key facts, citations" }, "Brief"),
+      " ", el("a", { class: "brief-pdf", href: briefUrl(p.country, "pdf"), download: "" }, "PDF")),
     el("h2", {}, "Partners"), partners,
     el("h2", {}, "Equipment by origin"), equipment,
     el("h2", {}, "Organisations"), orgs,
