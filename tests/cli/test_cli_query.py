@@ -18,6 +18,9 @@ QUERIES = [
     ["network", "--type", "licensed_production", "--since", "2010"],
     ["ask", "first", "--type", "licensed_production", "--licensor", "Turkey", "--category", "uav"],
     ["facts", "--country", "Kazakhstan", "--type", "agreement"],
+    ["facts", "--country", "Kazakhstan", "--min-confidence", "0.8"],
+    ["timeline", "Turkey", "Kazakhstan", "--min-confidence", "0.8"],
+    ["network", "--min-confidence", "0.5"],
     ["entity", "TAI"],
 ]
 

@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from armstrack.graph import query
-from armstrack.graph.graph import open_graph, review
+from armstrack.graph.graph import open_graph, review, sync
 from armstrack.graph.query import QueryError, date_key
 from armstrack.store.db import open_store
 from conftest import SEED_ID
@@ -193,3 +193,39 @@ def test_end_to_end_through_the_extractor(tmp_path, extractor, seed):
 def test_network_lists_each_edge_facts_in_a_stable_order(gold_graph):
     edges = query.network(gold_graph).edges
     assert edges and all(e["facts"] == sorted(e["facts"]) for e in edges)
+
+
+def test_min_confidence_keeps_facts_with_a_confident_report(fresh_gold_db):
+    """Queries take --min-confidence: a merged fact shows when one of its reports reaches it."""
+    from dataclasses import replace
+
+    from armstrack.model import Article, Fact, Participant, System
+
+    weak = Fact("arms_transfer", (Participant("supplier", "Turkey", "country", "Turkey"),
+                                  Participant("recipient", "Kazakhstan", "country", "Kazakhstan")),
+                (System("Akinci", "uav"),), evidence="Kazakhstan bought Akinci drones.", evidence_span=(0, 31),
+                confidence=0.3)
+    with open_store(fresh_gold_db) as store:
+        store.add_article(Article("weak.txt", "Kazakhstan bought Akinci drones. " * 3), [weak], "test")
+        store.add_article(Article("strong.txt", "Azerbaijan bought Akinci drones. " * 3),
+                          [replace(weak, participants=(weak.participants[0],
+                                                       Participant("recipient", "Azerbaijan", "country", "Azerbaijan")),
+                                   confidence=0.9)], "test")
+    graph = open_graph(fresh_gold_db)
+    sync(graph)
+    try:
+        def akinci(views):
+            return {p["name"] for v in views if any("Ak" in s["name"] for s in v.systems)
+                    for p in v.participants if p["role"] == "recipient"}
+
+        assert akinci(query.facts(graph)) == {"Kazakhstan", "Azerbaijan"}
+        assert akinci(query.facts(graph, min_confidence=0.8)) == {"Azerbaijan"}
+        assert akinci(query.timeline(graph, TURKEY, KAZAKHSTAN, min_confidence=0.8).facts) == set()
+        assert akinci(query.timeline(graph, TURKEY, KAZAKHSTAN).facts) == {"Kazakhstan"}
+        # gold facts carry confidence 1.0, so the rest of the graph stays
+        assert len(query.facts(graph, min_confidence=0.8)) == len(query.facts(graph)) - 1
+        edges = {(e["source"], e["target"]) for e in query.network(graph, fact_type="arms_transfer",
+                                                                     min_confidence=0.8).edges}
+        assert (TURKEY, "Azerbaijan") in edges
+    finally:
+        graph.store.close()

@@ -84,6 +84,10 @@ def test_facts_filters_and_pagination(reader, gold_graph):
                                                "since": "2020"}).json()
     assert planned["facts"] and all(f["type"] == "licensed_production" and f["status"] == "planned"
                                     and f["time_start"] >= "2020" for f in planned["facts"])
+    # gold facts carry confidence 1.0: every one passes 0.9, and a bound above 1 is refused
+    confident = reader.get("/api/facts", params={"country": "Kazakhstan", "min_confidence": 0.9}).json()
+    assert confident["total"] == len(everything)
+    assert reader.get("/api/facts", params={"min_confidence": 1.5}).status_code == 422
 
 
 def test_one_fact_by_id(reader, gold_graph):

@@ -40,7 +40,7 @@ def _graph(db: str) -> Iterator[Any]:
         graph.store.close()
 
 
-def _common(formats: tuple[str, ...] = FORMATS, rejected: bool = True) -> Callable:
+def _common(formats: tuple[str, ...] = FORMATS, rejected: bool = True, confidence: bool = False) -> Callable:
     """The shared options: --db, --format and (for queries) --include-rejected; errors become clean messages."""
     def decorate(fn: Callable) -> Callable:
         @functools.wraps(fn)
@@ -57,6 +57,10 @@ def _common(formats: tuple[str, ...] = FORMATS, rejected: bool = True) -> Callab
         if rejected:
             wrapper = click.option("--include-rejected", is_flag=True,
                                    help="Also show facts an analyst rejected.")(wrapper)
+        if confidence:
+            wrapper = click.option("--min-confidence", type=click.FloatRange(0, 1), default=None,
+                                   help="Only facts with a report extracted at this confidence or more "
+                                        "(the calibrated probability an analyst accepts it; default: all stored).")(wrapper)
         return wrapper
     return decorate
 
@@ -91,14 +95,16 @@ def _print(renderable: Any) -> None:
 @click.command()
 @click.argument("country_a")
 @click.argument("country_b")
-@_common()
-def timeline(country_a: str, country_b: str, db: str, fmt: str, include_rejected: bool) -> None:
+@_common(confidence=True)
+def timeline(country_a: str, country_b: str, db: str, fmt: str, include_rejected: bool,
+             min_confidence: float | None) -> None:
     """Two countries' cooperation in date order, with type, systems, status and sources.
 
     Example: armstrack timeline Turkey Kazakhstan --db armstrack.db
     """
     with _graph(db) as g:
-        result = query.timeline(g, country_a, country_b, include_rejected=include_rejected)
+        result = query.timeline(g, country_a, country_b, include_rejected=include_rejected,
+                                min_confidence=min_confidence)
     if fmt == "json":
         return _json(result.to_dict())
     _print(_fact_table(f"{result.countries[0]} – {result.countries[1]}: {len(result.facts)} facts", result.facts))
@@ -130,14 +136,16 @@ def profile(country: str, latest: int, db: str, fmt: str, include_rejected: bool
 @click.command()
 @click.option("--type", "fact_type", type=click.Choice(FACT_TYPES), help="Only this fact type.")
 @click.option("--since", help="Only facts starting at or after this ISO date prefix (2010, 2022-05).")
-@_common()
-def network(fact_type: str | None, since: str | None, db: str, fmt: str, include_rejected: bool) -> None:
+@_common(confidence=True)
+def network(fact_type: str | None, since: str | None, db: str, fmt: str, include_rejected: bool,
+            min_confidence: float | None) -> None:
     """The supplier -> recipient graph between countries, with edge weights and centrality.
 
     Example: armstrack network --type licensed_production --since 2010
     """
     with _graph(db) as g:
-        result = query.network(g, fact_type=fact_type, since=since, include_rejected=include_rejected)
+        result = query.network(g, fact_type=fact_type, since=since, include_rejected=include_rejected,
+                               min_confidence=min_confidence)
     if fmt == "json":
         return _json(result.to_dict())
     edges = Table(title=f"{len(result.edges)} edges")
@@ -165,14 +173,16 @@ def ask() -> None:
 @click.option("--licensor", "--supplier", "--donor", "--from", "source", required=True,
               help="The giving country (licensor, supplier, donor, provider, owner).")
 @click.option("--category", type=click.Choice(CATEGORIES), help="Only facts with a system of this category.")
-@_common()
-def first(fact_type: str, source: str, category: str | None, db: str, fmt: str, include_rejected: bool) -> None:
+@_common(confidence=True)
+def first(fact_type: str, source: str, category: str | None, db: str, fmt: str, include_rejected: bool,
+          min_confidence: float | None) -> None:
     """Which country is (or is planned to be) first to receive it, with dates and sources.
 
     Example: armstrack ask first --type licensed_production --licensor Turkey --category uav
     """
     with _graph(db) as g:
-        result = query.first(g, fact_type, source, category=category, include_rejected=include_rejected)
+        result = query.first(g, fact_type, source, category=category, include_rejected=include_rejected,
+                             min_confidence=min_confidence)
     if fmt == "json":
         return _json(result.to_dict())
     if not result.entries:
@@ -192,15 +202,16 @@ def first(fact_type: str, source: str, category: str | None, db: str, fmt: str, 
 @click.option("--since", help="Only facts starting at or after this ISO date prefix.")
 @click.option("--status", type=click.Choice(STATUSES))
 @click.option("--limit", type=int, default=None, help="At most this many facts.")
-@_common(formats=(*FORMATS, "csv"))
-def facts_command(country, fact_type, since, status, limit, db: str, fmt: str, include_rejected: bool) -> None:
+@_common(formats=(*FORMATS, "csv"), confidence=True)
+def facts_command(country, fact_type, since, status, limit, db: str, fmt: str, include_rejected: bool,
+                  min_confidence: float | None) -> None:
     """Merged facts filtered by country, type, start date and status, in date order.
 
     Example: armstrack facts --country Kazakhstan --type agreement --since 2020 --format csv
     """
     with _graph(db) as g:
         result = query.facts(g, country=country, fact_type=fact_type, since=since, status=status,
-                             include_rejected=include_rejected, limit=limit)
+                             include_rejected=include_rejected, limit=limit, min_confidence=min_confidence)
     if fmt == "json":
         return _json([f.to_dict() for f in result])
     if fmt == "csv":

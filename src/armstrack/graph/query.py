@@ -102,8 +102,14 @@ def _sorted(views: list[FactView]) -> list[FactView]:
     return sorted(views, key=lambda v: (*date_key(v.time_start, v.time_end), v.type, v.key))
 
 
-def _visible(include_rejected: bool) -> list:
-    return [] if include_rejected else [C.c.review != REJECTED]
+def _visible(include_rejected: bool, min_confidence: float | None = None) -> list:
+    """Rejected facts are hidden unless asked for; with ``min_confidence``, a merged fact shows when
+    at least one of its reports was extracted with that confidence or more."""
+    where = [] if include_rejected else [C.c.review != REJECTED]
+    if min_confidence is not None:
+        where.append(C.c.id.in_(select(CF.c.cluster_id).join(facts_table, facts_table.c.id == CF.c.fact_id)
+                                .where(facts_table.c.confidence >= min_confidence)))
+    return where
 
 
 def _country(graph: Graph, text: str) -> str:
@@ -128,14 +134,15 @@ class Timeline:
         return {"countries": list(self.countries), "facts": [f.to_dict() for f in self.facts]}
 
 
-def timeline(graph: Graph, a: str, b: str, *, include_rejected: bool = False) -> Timeline:
+def timeline(graph: Graph, a: str, b: str, *, include_rejected: bool = False,
+             min_confidence: float | None = None) -> Timeline:
     """The two countries' cooperation in date order (undated facts last)."""
     ca, cb = _country(graph, a), _country(graph, b)
     if ca == cb:
         raise QueryError(f"a timeline needs two different countries, got {ca} twice")
     with graph.engine.connect() as conn:
         rows = conn.execute(select(C).where(C.c.id.in_(_involving(ca)), C.c.id.in_(_involving(cb)),
-                                            *_visible(include_rejected))).all()
+                                            *_visible(include_rejected, min_confidence))).all()
     return Timeline((ca, cb), _sorted([_view(r) for r in rows]))
 
 
@@ -242,7 +249,7 @@ class FactFilter:
 
 
 def _fact_where(graph: Graph, flt: FactFilter) -> list:
-    where = _visible(flt.include_rejected)
+    where = _visible(flt.include_rejected, flt.min_confidence)
     if flt.partner and not flt.country:
         raise QueryError("a partner needs a country: the pair is country and partner")
     for name in (flt.country, flt.partner):
@@ -269,9 +276,6 @@ def _fact_where(graph: Graph, flt: FactFilter) -> list:
         if flt.status not in STATUSES:
             raise QueryError(f"unknown status {flt.status!r}; expected one of {', '.join(STATUSES)}")
         where.append(C.c.status == flt.status)
-    if flt.min_confidence is not None:
-        where.append(C.c.id.in_(select(CF.c.cluster_id).join(facts_table, facts_table.c.id == CF.c.fact_id)
-                                .where(facts_table.c.confidence >= flt.min_confidence)))
     return where
 
 
@@ -289,22 +293,22 @@ def matching(graph: Graph, flt: FactFilter, *, limit: int | None = None, offset:
 
 def facts(graph: Graph, *, country: str | None = None, fact_type: str | None = None, since: str | None = None,
           status: str | None = None, include_rejected: bool = False, limit: int | None = None,
-          offset: int = 0) -> list[FactView]:
+          offset: int = 0, min_confidence: float | None = None) -> list[FactView]:
     """Merged facts filtered by country, type, start date (``since``: an ISO prefix) and status, in date order.
 
     ``limit`` and ``offset`` page through that order (the HTTP API's pagination);
     ``matching`` takes the other filters (pair, organisation, system, category, confidence).
     """
     flt = FactFilter(country=country, fact_type=fact_type, since=since, status=status,
-                     include_rejected=include_rejected)
+                     include_rejected=include_rejected, min_confidence=min_confidence)
     return matching(graph, flt, limit=limit, offset=offset)
 
 
 def count_facts(graph: Graph, *, country: str | None = None, fact_type: str | None = None, since: str | None = None,
-                status: str | None = None, include_rejected: bool = False) -> int:
+                status: str | None = None, include_rejected: bool = False, min_confidence: float | None = None) -> int:
     """How many merged facts ``facts`` would list without a limit (a page's total)."""
     flt = FactFilter(country=country, fact_type=fact_type, since=since, status=status,
-                     include_rejected=include_rejected)
+                     include_rejected=include_rejected, min_confidence=min_confidence)
     with graph.engine.connect() as conn:
         return conn.execute(select(func.count()).select_from(C).where(*_fact_where(graph, flt))).scalar_one()
 
@@ -337,9 +341,10 @@ class Network:
         return {"edges": self.edges, "centrality": self.centrality}
 
 
-def _flows(graph: Graph, fact_type: str | None, since: str | None, include_rejected: bool):
+def _flows(graph: Graph, fact_type: str | None, since: str | None, include_rejected: bool,
+           min_confidence: float | None = None):
     """Per visible cluster: its key, type and (role, country) of its participants."""
-    where = _visible(include_rejected)
+    where = _visible(include_rejected, min_confidence)
     if fact_type:
         where.append(C.c.type == fact_type)
     if since:
@@ -355,10 +360,10 @@ def _flows(graph: Graph, fact_type: str | None, since: str | None, include_rejec
 
 
 def network(graph: Graph, *, fact_type: str | None = None, since: str | None = None,
-            include_rejected: bool = False) -> Network:
+            include_rejected: bool = False, min_confidence: float | None = None) -> Network:
     """The country-level supplier -> recipient graph: edge weight = number of facts, with centrality."""
     g = nx.DiGraph()
-    for item in _flows(graph, fact_type, since, include_rejected):
+    for item in _flows(graph, fact_type, since, include_rejected, min_confidence):
         source_role, target_role = FLOW[item["type"]]
         for s in item["sides"].get(source_role, ()):
             for t in item["sides"].get(target_role, ()):
@@ -399,7 +404,7 @@ class FirstAnswer:
 
 
 def first(graph: Graph, fact_type: str, source: str, *, category: str | None = None,
-          include_rejected: bool = False) -> FirstAnswer:
+          include_rejected: bool = False, min_confidence: float | None = None) -> FirstAnswer:
     """Which country first receives ``fact_type`` from ``source`` (e.g. licensed production of Turkish UAVs).
 
     Args:
@@ -410,7 +415,7 @@ def first(graph: Graph, fact_type: str, source: str, *, category: str | None = N
         raise QueryError(f"'first' needs a directed fact type, not {fact_type!r}")
     src = _country(graph, source)
     giver, taker = FLOW[fact_type]
-    where = [C.c.type == fact_type, *_visible(include_rejected),
+    where = [C.c.type == fact_type, *_visible(include_rejected, min_confidence),
              C.c.id.in_(select(CE.c.cluster_id).where(CE.c.role == giver, CE.c.country == src))]
     if category:
         where.append(C.c.id.in_(select(CE.c.cluster_id).join(E, E.c.id == CE.c.entity_id)

@@ -264,6 +264,10 @@ def Rejected():  # noqa: N802 - parameter specs, a fresh one per use
     return Query(False, description="Also include facts an analyst rejected.")
 
 
+def MinConfidence():  # noqa: N802
+    return Query(None, ge=0, le=1, description="Only facts with a report extracted at this confidence or more.")
+
+
 def Since():  # noqa: N802
     return Query(None, pattern=SINCE_PATTERN, description="ISO date prefix: 2010, 2022-05.")
 
@@ -297,15 +301,17 @@ def _read_routes(state: _State) -> APIRouter:
         return query.profile(g, country, latest=latest, include_rejected=include_rejected).to_dict()
 
     @r.get("/timeline/{a}/{b}", summary="Two countries' cooperation in date order")
-    def timeline(a: str = Name(), b: str = Name(), include_rejected: bool = Rejected(), g: Graph = Depends(graph)) -> dict:
-        return query.timeline(g, a, b, include_rejected=include_rejected).to_dict()
+    def timeline(a: str = Name(), b: str = Name(), include_rejected: bool = Rejected(),
+                 min_confidence: float | None = MinConfidence(), g: Graph = Depends(graph)) -> dict:
+        return query.timeline(g, a, b, include_rejected=include_rejected, min_confidence=min_confidence).to_dict()
 
     @r.get("/facts", summary="Merged facts with filters, in date order, a page at a time")
     def facts(country: str | None = Text(None), type: FactType | None = None,
               since: str | None = Since(), status: Status | None = None, include_rejected: bool = Rejected(),
               limit: int = Query(PAGE_DEFAULT, ge=1, le=PAGE_MAX), offset: int = Query(0, ge=0, le=10**9),
-              g: Graph = Depends(graph)) -> dict:
-        filters = dict(country=country, fact_type=type, since=since, status=status, include_rejected=include_rejected)
+              min_confidence: float | None = MinConfidence(), g: Graph = Depends(graph)) -> dict:
+        filters = dict(country=country, fact_type=type, since=since, status=status, include_rejected=include_rejected,
+                       min_confidence=min_confidence)
         return {"total": query.count_facts(g, **filters), "offset": offset, "limit": limit,
                 "facts": [f.to_dict() for f in query.facts(g, limit=limit, offset=offset, **filters)]}
 
