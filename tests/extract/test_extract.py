@@ -170,3 +170,10 @@ def test_a_count_for_one_item_does_not_split_the_list(extractor):
     facts = extract(extractor, "Poland ordered 48 K9 howitzers and K239 launchers from South Korea.")
     transfers = [f for f in facts if f.type == "arms_transfer"]
     assert len(transfers) == 1 and {s.name for s in transfers[0].systems} >= {"K9", "K239 Chunmoo"}
+
+
+def test_a_dated_phrase_of_the_clause_beats_an_undated_one_inside_the_trigger(extractor):
+    facts = extract(extractor, "In 2017, Norway and Germany entered into a collaboration on the joint development "
+                               "of the Future Naval Strike Missile.")
+    (fact,) = [f for f in facts if f.type == "co_production"]
+    assert fact.time.start == "2017"

@@ -109,8 +109,12 @@ def _time(sent: Sentence, trigger: Token, published: str | None) -> TimeSpan:
     times = [t for t in times if not _reporting_time(sent, t)]
     if not times:
         return TimeSpan()
-    pool = inside(trigger.subtree) if trigger.pos_ in ("NOUN", "PROPN") else []
-    pool = pool or inside(verb.subtree) or times
+    # the trigger's own phrase, then its clause, then the sentence: the first that holds a date wins
+    # ("the joint development of the Future ..." has none, "In 2017, they entered into ..." has one);
+    # an undated phrase ("on Tuesday", "soon") is kept only when no wider scope has a date either
+    pools = [inside(trigger.subtree) if trigger.pos_ in ("NOUN", "PROPN") else [], inside(verb.subtree), list(times)]
+    dated = next((p for p in ([t for t in pool if t.span.start or t.span.end] for pool in pools) if p), None)
+    pool = dated or next(p for p in pools if p)
     best = min(pool, key=lambda t: min(abs(t.start - pos), abs(t.end - pos)))
     return best.span
 
