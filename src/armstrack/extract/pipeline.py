@@ -1,10 +1,12 @@
 """The pipeline in one readable place: article in, facts out.
 
     # 1. clean   (ingest.py / clean.py)  -> Article
-    # 2. parse   (spaCy)                 -> Doc
-    # 3. recognise (recognise.py)        -> mentions of countries, organisations, equipment
-    # 4. extract (facts.py)              -> candidate facts, merged (consolidate.py)
-    # 5. choose  (quality/scorer.py)     -> each candidate's calibrated probability; those
+    # 2. gate    (domain.py)             -> pages with too few defence cues stop here, unparsed
+    # 3. parse   (spaCy)                 -> Doc
+    # 4. recognise (recognise.py)        -> mentions of countries, organisations, equipment
+    # 5. extract (facts.py)              -> candidate facts, merged (consolidate.py)
+    # 6. gate    (domain.py)             -> only candidates with a defence context
+    # 7. choose  (quality/scorer.py)     -> each candidate's calibrated probability; those
     #                                       under the emission threshold are not emitted
 
 The ``Extractor`` loads the model, the knowledge files, the rules and the
@@ -17,6 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 
+from armstrack.extract.domain import DomainGate
 from armstrack.extract.facts import extract_facts
 from armstrack.knowledge.load import Knowledge, load_knowledge
 from armstrack.extract.consolidate import Named, by_hand_confidence
@@ -40,7 +43,7 @@ class Extractor:
     """
 
     def __init__(self, model: str | None = None, knowledge: Knowledge | None = None, rules_path: str | None = None,
-                 scorer: str | None = None, min_confidence: float | None = None):
+                 scorer: str | None = None, min_confidence: float | None = None, domain_gate: bool = True):
         self.nlp = load_nlp(model)
         self.kb = knowledge or load_knowledge()
         self.rules = load_rules(rules_path)
@@ -54,26 +57,42 @@ class Extractor:
             self._choose = lambda facts, named: [f for f in facts if f.confidence >= min_confidence]
         else:
             self._choose = by_hand_confidence
+        self.domain = DomainGate(self.kb) if domain_gate else None
 
     def extract(self, article: Article) -> list[Fact]:
         """Facts of one article."""
+        if not self._about_defence(article):
+            return []
         return self._from_doc(article, self.nlp(article.text))
 
     def extract_many(self, articles: Iterable[Article]) -> Iterator[tuple[Article, list[Fact]]]:
-        """Facts of many articles, parsed in batches."""
-        pairs = ((a.text, a) for a in articles)
+        """Facts of many articles, parsed in batches; a page the gate stops is passed as empty text, unparsed."""
+        pairs = ((a.text if self._about_defence(a) else "", a) for a in articles)
         for doc, article in self.nlp.pipe(pairs, as_tuples=True, batch_size=PIPE_BATCH_SIZE):
-            yield article, self._from_doc(article, doc)
+            yield article, (self._from_doc(article, doc) if len(doc) else [])
+
+    def _about_defence(self, article: Article) -> bool:
+        return self.domain is None or self.domain.passes_document(article)
+
+    def _gated(self, article: Article, choose):
+        """The chooser, given only the candidates with a defence context (training sees the same)."""
+        if self.domain is None:
+            return choose
+        return lambda facts, named: choose(self.domain.keep_facts(article, facts), named)
 
     def explain(self, article: Article) -> tuple[list[Fact], list[Scored]]:
         """The facts of one article and every candidate the scorer saw (none without a scorer)."""
         record: list[Scored] = []
+        if not self._about_defence(article):
+            return [], record
         choose = self.scorer.chooser(self.min_confidence, record) if self.scorer else self._choose
         return self._from_doc(article, self.nlp(article.text), choose), record
 
     def candidates(self, article: Article, doc=None) -> tuple[list[Fact], Named]:
         """The merged, unscored candidates of one article and its named models (training data)."""
         seen: list[tuple[list[Fact], Named]] = []
+        if not self._about_defence(article):
+            return [], ()
 
         def keep_all(facts: list[Fact], named: Named) -> list[Fact]:
             seen.append((facts, named))
@@ -89,4 +108,5 @@ class Extractor:
 
     def _from_doc(self, article: Article, doc, choose=None) -> list[Fact]:
         recognition = self.recogniser(doc)
-        return extract_facts(article, doc, recognition, self.rules, self.kb, choose or self._choose)
+        facts = extract_facts(article, doc, recognition, self.rules, self.kb, self._gated(article, choose or self._choose))
+        return facts
