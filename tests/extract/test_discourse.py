@@ -42,3 +42,14 @@ def test_written_supplier_wins_over_the_earlier_one(rules_only):
     facts = candidates(rules_only, text)
     assert with_roles(facts, "arms_transfer", {("supplier", "Naval Group"), ("recipient", "Egypt")})
     assert not with_roles(facts, "arms_transfer", {("supplier", "Fincantieri"), ("recipient", "Egypt")})
+
+
+def test_relative_clause_on_a_named_party_is_a_fact(rules_only):
+    text = "Saudi Arabia, which already operates CH-4 drones, wants to grow its fleet."
+    (fact,) = with_roles(candidates(rules_only, text), "arms_transfer", {("recipient", "Saudi Arabia")})
+    assert "dep=relcl" in fact.trace
+
+
+def test_relative_clause_on_people_is_still_skipped(rules_only):
+    text = "The pilots who will use the F-16 fighters are training in Denmark."
+    assert not [f for f in candidates(rules_only, text) if f.type == "arms_transfer"]
