@@ -23,12 +23,12 @@ NONDEFENCE_DEV = TESTS / "nondefence" / "dev"
 DEVSET = TESTS / "devset"
 
 # Measured on tests/nondefence/dev (40 pages written for the project): 141 facts without
-# the gates, 0 with both, 13 with the fact gate alone and the learned scorer (11 with the rules'
-# hand-made confidence) (airliner orders whose makers, Airbus,
+# the gates, 0 with both, 16 with the fact gate alone, the learned scorer and the earlier:supplier
+# fallback (11 with the rules' hand-made confidence) (airliner orders whose makers, Airbus,
 # Embraer, are in the defence gazetteer; NASA, a gazetteer agency, in a lunar payload
 # deal; "pilots" and "officers" next to a civil training; a peace-process opinion piece).
 MAX_FACTS_ON_NONDEFENCE_DEV = 0
-MAX_FACTS_ON_NONDEFENCE_DEV_FACT_GATE_ONLY = 13
+MAX_FACTS_ON_NONDEFENCE_DEV_FACT_GATE_ONLY = 16
 
 
 def _pages(folder: Path) -> list[Article]:

@@ -76,7 +76,10 @@ def find_triggers(sent: Sentence, rule: Rule) -> list[Token]:
     # "Turkish-built corvette", "newly built frigates": a participle describing a thing is no event
     found = [t for t in found if not (t.pos_ == "VERB" and t.dep_ in ("amod", "compound"))]
     if rule.skip_relative:
-        found = [t for t in found if t.dep_ not in ("relcl", "acl")]
+        # "the personnel that will use them" is no fact; "Saudi Arabia, which already operates CH-4 drones" is:
+        # a relative clause on a named party says what that party does
+        parties = {p.root.i for p in sent.placed if p.mention.kind in ("country", "organization")}
+        found = [t for t in found if t.dep_ not in ("relcl", "acl") or t.dep_ == "relcl" and t.head.i in parties]
     return found
 
 

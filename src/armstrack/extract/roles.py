@@ -39,7 +39,7 @@ PLACE_NOUNS = frozenset("school schools academy academies college center centre 
 # Confidence cost of each fallback slot; calibrated on the corpus so that a fact
 # resting on two guesses falls below consolidate.MIN_CONFIDENCE.
 FALLBACK_COST = {"context": 0.2, "topic": 0.3, "kb_origin": 0.1, "kb_maker": 0.05, "pair": 0.05, "any_org": 0.1,
-                 "any_party": 0.15, "ancestor": 0.1, "prior": 0.2}
+                 "any_party": 0.15, "ancestor": 0.1, "prior": 0.2, "earlier": 0.2}
 # "prior:ROLE": the party an earlier fact of the article gave that role in its own sentence ("Germany
 # pledged a Patriot battery of its own" after "the US will send a Patriot battery to Ukraine"),
 # looked for this many sentences back, and only when the sentence says it parallels what came before.
@@ -71,10 +71,18 @@ class ArticleContext:
     focus: list[tuple[Mention, ...]]
     kb: object
     recent: dict[str, tuple[int, Mention]] = field(default_factory=dict)  # role -> (sentence, party), see remember
+    history: dict[str, list[tuple[int, Mention]]] = field(default_factory=dict)  # role -> every (sentence, party)
 
     def remember(self, index: int, role: str, party: Mention) -> None:
-        """Note a party a fact found in its own sentence, for the "prior:ROLE" slot of later sentences."""
+        """Note a party a fact found in its own sentence, for the "prior:ROLE" and "earlier:ROLE" slots
+        of later sentences."""
         self.recent[role] = (index, party)
+        self.history.setdefault(role, []).append((index, party))
+
+    def earlier(self, role: str, index: int) -> Mention | None:
+        """The party the nearest earlier sentence's fact gave ``role`` in its own sentence."""
+        before = [(i, m) for i, m in self.history.get(role, ()) if i < index]
+        return before[-1][1] if before else None
 
     @classmethod
     def build(cls, article: Article, sentences, recognition, kb) -> "ArticleContext":
@@ -137,7 +145,7 @@ class SlotFinder:
         cost = 0.0
         need = max(min_count, 2) if symmetric else 1
         for slot in slots:
-            base = slot.split("|")[0].split(":")[0] if slot.startswith("prior:") else slot.split("|")[0]
+            base = slot.split("|")[0].split(":")[0] if slot.startswith(("prior:", "earlier:")) else slot.split("|")[0]
             fallback = base in FALLBACK_COST
             if fallback and (not fallbacks or symmetric and len(chosen) >= need):
                 continue
@@ -217,6 +225,9 @@ class SlotFinder:
             return self._context()
         if slot == "topic":
             return list(self.actx.topic)
+        if slot.startswith("earlier:"):  # "Germany will acquire two submarines": the supplier of the story so far
+            party = self.actx.earlier(slot.split(":", 1)[1], self.index)
+            return [party] if party is not None else []
         if slot.startswith("prior:"):
             index, party = self.actx.recent.get(slot.split(":", 1)[1], (None, None))
             if index is None or not 0 < self.index - index <= PRIOR_SENTENCES:

@@ -53,7 +53,7 @@ class Rule:
 def _check_slot(slot: str, where: str) -> None:
     """A slot name, or several joined by "|" (their union)."""
     for part in slot.split("|"):
-        if part not in SLOTS and not (part.startswith(("prep:", "prior:")) and len(part.split(":", 1)[1]) > 0):
+        if part not in SLOTS and not (part.startswith(("prep:", "prior:", "earlier:")) and len(part.split(":", 1)[1]) > 0):
             raise KnowledgeError(f"{where}: unknown slot {part!r}")
 
 
