@@ -55,3 +55,5 @@ def test_a_rejected_reading_loses_confidence_after_training_with_reviews(corpus)
     after = Scorer(train(gold, extra).model, "after")
     rescored = {(f.type, f.participants): f.confidence for f in emit(candidates, named, after, 0.0)}
     assert rescored[(target.type, target.participants)] <= target.confidence - MIN_DROP
+    # and the next run no longer emits it at the retrained model's own threshold
+    assert (target.type, target.participants) not in {(f.type, f.participants) for f in emit(candidates, named, after)}
