@@ -1,9 +1,9 @@
 """Golden tests on the annotated corpus, and the quality gate on F1.
 
 The floors sit a little under the figures measured with
-``armstrack score ../shared/corpus`` (69 real articles: lenient 0.543, strict 0.440 overall,
-reset when the corpus grew from 21 articles) and
-``armstrack score tests/devset`` (lenient 0.75, strict 0.59) so that a
+``armstrack score ../shared/corpus`` (69 real articles: lenient 0.592, strict 0.466 overall with
+the learned scorer; 0.543 / 0.440 when the corpus grew from 21 articles) and
+``armstrack score tests/devset`` (lenient 0.747, strict 0.596) so that a
 regression fails the build while noise from an unrelated change does not.
 """
 from __future__ import annotations
@@ -16,12 +16,12 @@ from armstrack.read.ingest import read_inputs
 from armstrack.model import Article
 from armstrack.quality.score import LENIENT, STRICT, load_gold, match_article, score
 
-LENIENT_FLOOR = 0.52
-STRICT_FLOOR = 0.42
+LENIENT_FLOOR = 0.57
+STRICT_FLOOR = 0.45
 # tests/devset: articles written for the project, never used to write rules; a check on generality.
 DEVSET = Path(__file__).resolve().parents[1] / "devset"
-DEVSET_LENIENT_FLOOR = 0.71
-DEVSET_STRICT_FLOOR = 0.55
+DEVSET_LENIENT_FLOOR = 0.72
+DEVSET_STRICT_FLOOR = 0.57
 SEED_MAX_EXTRA = 1  # the issue's bar: all 13 gold facts found, at most one extra
 
 
