@@ -109,3 +109,42 @@ def test_planned_purchase_under_open_tender_is_the_tender():
 def test_low_confidence_candidates_are_dropped():
     weak = fact("aid", c("donor", "Turkey"), c("recipient", "Georgia"), conf=0.2)
     assert consolidate([weak]) == []
+
+
+def _order(buyer, seller, text, systems=(ANKA,)):
+    f = fact("arms_transfer", o("supplier", seller, "Turkey"), c("recipient", buyer), systems=systems, status="planned")
+    return Fact(**{**f.__dict__, "evidence": text})
+
+
+def _deal(text, *parties):
+    f = fact("agreement", *(c("party", p) for p in parties), systems=(ANKA,))
+    return Fact(**{**f.__dict__, "evidence": text})
+
+
+def _implied(facts):
+    return sorted((tuple(sorted(p.name for p in f.participants)), [t for t in f.trace if t.startswith("implied")][0])
+                  for f in implied_facts(facts) if f.type == "agreement")
+
+
+AFTER = "Albania is the third country after Chad and Mali to sign a contract for ANKA drones."
+JOINT = "Chad and Mali signed a contract to buy ANKA drones from TAI."
+WITH = "Chad signed a contract with Mali to buy ANKA drones from TAI."
+
+
+@pytest.mark.parametrize("facts, expected", [
+    # no agreement of its own in the sentence: the order implies the contract
+    ([_order("Chad", "TAI", JOINT)], [(("Chad", "TAI"), "implied=agreement")]),
+    # an agreement between the buyers only: a joint contract with the seller, and each buyer's own beside it
+    ([_deal(AFTER, "Chad", "Mali"), _order("Chad", "TAI", AFTER), _order("Mali", "TAI", AFTER)],
+     [(("Chad", "Mali", "TAI"), "implied=joint_seller"), (("Chad", "TAI"), "implied=agreement_beside"),
+      (("Mali", "TAI"), "implied=agreement_beside")]),
+    # the sentence's agreement already holds buyer and seller: nothing more
+    ([_deal(JOINT, "Chad", "TAI"), _order("Chad", "TAI", JOINT)], []),
+    # an agreement with a party that is no buyer: an order it does not hold may be a misreading
+    ([_deal(WITH, "Chad", "Niger"), _order("Chad", "TAI", WITH)], []),
+    # buyers of different sellers are not one joint contract
+    ([_deal(AFTER, "Chad", "Mali"), _order("Chad", "TAI", AFTER), _order("Mali", "Baykar", AFTER)],
+     [(("Chad", "TAI"), "implied=agreement_beside"), (("Baykar", "Mali"), "implied=agreement_beside")]),
+])
+def test_signed_orders_imply_agreements(facts, expected):
+    assert _implied(facts) == sorted(expected)

@@ -124,19 +124,8 @@ def implied_facts(facts: list[Fact]) -> list[Fact]:
     the host; an order in a sentence that reports a signed contract is also
     that contract (an ``agreement`` between buyer and seller).
     """
-    out = []
-    stated = {f.evidence_span for f in facts if f.type == "agreement"}
+    out = _implied_agreements(facts)
     for f in facts:
-        if f.type == "arms_transfer" and f.status == "planned" and SIGNED_DEAL.search(f.evidence) \
-                and f.evidence_span not in stated:  # the sentence's own agreement fact already says it
-            out.append(replace(
-                f,
-                type="agreement",
-                participants=tuple(replace(p, role="party") for p in f.participants),
-                status="completed",
-                confidence=f.confidence * IMPLIED_WEIGHT,
-                trace=f.trace + ("implied=agreement",),
-            ))
         if f.type != "facility" or not f.systems or not PRODUCTION.search(f.evidence):
             continue
         hosts = [p for p in f.participants if p.role == "host"]
@@ -153,6 +142,72 @@ def implied_facts(facts: list[Fact]) -> list[Fact]:
                 trace=f.trace + ("implied=licensed_production",),
             ))
     return out
+
+
+def _implied_agreements(facts: list[Fact]) -> list[Fact]:
+    """The signed contract behind each planned order of a sentence that reports a signing.
+
+    An agreement the rules found in the same sentence blocks the implied one only when it
+    already holds the order's buyer and seller. One whose parties are all buyers of orders
+    from one seller it does not name ("Estonia and Latvia signed the contract to purchase
+    IRIS-T from Diehl") also gets a variant with that seller added: a joint contract
+    ("implied=joint_seller"). And each buyer's own contract with the seller is still
+    implied beside it ("implied=agreement_beside"): in "Croatia is the third country after
+    Greece and Egypt to sign a contract for Rafales" each of the two signed with the maker.
+    The scorer weighs the variants by their trace.
+    """
+    stated: dict[tuple, list[Fact]] = {}
+    for f in facts:
+        if f.type == "agreement":
+            stated.setdefault(f.evidence_span, []).append(f)
+    orders = [f for f in facts if f.type == "arms_transfer" and f.status == "planned" and SIGNED_DEAL.search(f.evidence)]
+    buyers_only: dict[tuple, list[Fact]] = {}  # the sentence's agreements between buyers only
+    for span, agreements in stated.items():
+        buyers = {n for f in orders if f.evidence_span == span for n in _role_names(f, "recipient")}
+        buyers_only[span] = [a for a in agreements if all({p.name, p.country} & buyers for p in a.participants)]
+    out = []
+    for f in orders:
+        beside = stated.get(f.evidence_span, [])
+        if any(_holds(a, f) for a in beside):
+            continue
+        if beside and not any(_role_names(f, "recipient") & _sides(a) for a in buyers_only[f.evidence_span]):
+            continue  # the sentence's agreement is between other sides; this order may be a misreading
+        out.append(replace(
+            f,
+            type="agreement",
+            participants=tuple(replace(p, role="party") for p in f.participants),
+            status="completed",
+            confidence=f.confidence * IMPLIED_WEIGHT,
+            trace=f.trace + ("implied=agreement_beside" if beside else "implied=agreement",),
+        ))
+    for span, agreements in buyers_only.items():
+        here = [f for f in orders if f.evidence_span == span]
+        for a in agreements:
+            sellers = {_role_names(f, "supplier") for f in here if _role_names(f, "recipient") & _sides(a)}
+            if len(sellers) != 1:
+                continue
+            (seller,) = sellers
+            extra = [replace(p, role="party") for f in here for p in f.participants
+                     if p.role == "supplier" and p.name in seller and p.name not in _sides(a)][:1]
+            if extra:
+                out.append(replace(a, participants=a.participants + tuple(extra), confidence=a.confidence * IMPLIED_WEIGHT,
+                                   trace=a.trace + ("implied=joint_seller",)))
+    return out
+
+
+def _role_names(fact: Fact, role: str) -> frozenset[str]:
+    return frozenset(p.name for p in fact.participants if p.role == role)
+
+
+def _sides(fact: Fact) -> set[str]:
+    """Every name a fact's party goes by: its own and its country's."""
+    return {n for p in fact.participants for n in (p.name, p.country) if n}
+
+
+def _holds(agreement: Fact, transfer: Fact) -> bool:
+    """The agreement names the transfer's buyer and seller (or their countries)."""
+    parties = _sides(agreement)
+    return all({p.name, p.country} & parties for p in transfer.participants)
 
 
 def _same_sides(a: Fact, b: Fact) -> bool:
