@@ -1,9 +1,11 @@
 """backup.py, backup_format.py: a store exported with --all and imported elsewhere is the same store.
 
 The source store holds the gold corpus, a second origin of one article, a fetched page with every
-fact field set, a feed with its items, and accept / reject / correct decisions (plus one on a fact no
-longer reported). "The same" is checked twice: every backed-up row with row ids replaced by natural
-keys (``primary_dump``), and the analysts' answers, rejected facts hidden, corrections applied.
+fact field set, a feed with its items, accept / reject / correct decisions (plus one on a fact no
+longer reported) and two watchlists that have seen facts change (one with a webhook it has partly
+been told). "The same" is checked three times: every backed-up row with row ids replaced by natural
+keys (``primary_dump``), the analysts' answers, rejected facts hidden, corrections applied, and the
+watchlists, which announce nothing new after the move.
 """
 from __future__ import annotations
 
@@ -22,9 +24,10 @@ from hypothesis import strategies as st
 from sqlalchemy import insert, select
 
 from armstrack.graph import query
+from armstrack.graph.query import FactFilter
 from armstrack.graph.restore import import_backup
 from armstrack.store.backup import BackupError, export_all
-from armstrack.store.backup_format import BACKUP_VERSION, COUNTED, FORMAT
+from armstrack.store.backup_format import BACKUP_VERSION, COUNTED, COUNTED_IN, FORMAT
 from armstrack.cli.main import main
 from armstrack.news.feeds import add_feed
 from armstrack.news.fetch import FetchedPage, store_page
@@ -36,15 +39,15 @@ from armstrack.store.db import (
     metadata, open_store, pages_table, participants_table, reviews_table, sources_table, stories_table,
     story_buckets_table, systems_table, watchlist_entries_table, watchlists_table,
 )
+from armstrack.watch.watchlists import (
+    add_watchlist, entries, list_watchlists, mark_notified, refresh, remove_watchlist,
+)
 from conftest import GOLD_VERSION, fill_gold
 
 BACKED_UP = (articles_table, sources_table, pages_table, facts_table, participants_table, systems_table,
-             reviews_table, feeds_table, feed_items_table)
+             reviews_table, feeds_table, feed_items_table, watchlists_table, watchlist_entries_table)
 DERIVED = (entities_table, mentions_table, clusters_table, cluster_facts_table, cluster_countries_table,
            cluster_entities_table, country_stats_table, stories_table, story_buckets_table, meta_table)
-# Not in backups yet (a known gap): an analyst re-creates a watchlist with one command, and what it had seen
-# is only the memory of which facts were already announced. Carrying them needs a backup format version bump.
-NOT_BACKED_UP = (watchlists_table, watchlist_entries_table)
 ROW_IDS = frozenset({"fact_id", "article_id", "story"})  # row numbers inside query answers
 AT = datetime(2024, 5, 6, 7, 8, 9, 123456)  # every timestamp the tests set: microseconds must survive
 PAGE_ARTICLE = Article(
@@ -60,6 +63,10 @@ PAGE_FACT = Fact(
     money=Money(120_000_000.25, "USD", "unit"), attributed_to="Baykar",
     evidence=PAGE_ARTICLE.text[:88], evidence_span=(0, 88), confidence=0.8125)
 ORPHAN_KEY = "f" * 64  # a decision on a fact no source reports any more: kept, applied if it comes back
+WATCHLISTS = {"kazakhstan": (FactFilter(country="Kazakhstan"), "https://hooks.example/kz"),
+              "tr-transfers": (FactFilter(country="Turkey", fact_type="arms_transfer", min_confidence=0.5), None)}
+V1_BACKUP = Path(__file__).resolve().parents[1] / "data" / "backup-v1.jsonl"  # written by the version-1 writer
+V1_COUNTS = {"articles": 2, "facts": 2, "sources": 2, "reviews": 1, "feeds": 1, "feed_items": 1}
 
 
 @dataclass(frozen=True)
@@ -97,27 +104,60 @@ def build_source(db: str, seed, knowledge) -> Source:
                                                       decided_at=AT))
     graph = open_graph(db, knowledge)
     try:
+        watchlists = [add_watchlist(graph, name, flt, webhook=hook, now=AT)
+                      for name, (flt, hook) in WATCHLISTS.items()]
+        for wl in watchlists:
+            refresh(graph, wl, now=AT)
         first, second, third = query.facts(graph, country="Kazakhstan")[:3]
         review(graph, first.key, "accept", reviewer="ann", now=AT)
         review(graph, second.key, "reject", reviewer="bob", now=AT)
         review(graph, third.key, "correct", {"status": "completed", "quantity": "12"}, reviewer="cy", now=AT)
+        changed = refresh(graph, watchlists[0], now=AT)  # the decisions are changes: entries at version 2
+        refresh(graph, watchlists[1], now=AT)  # every watchlist up to date: a refresh now announces nothing
+        unchanged = [e for e in entries(graph, watchlists[0]) if e.version == 1]
+        for entry in (changed[0], unchanged[0]):
+            mark_notified(graph.store, watchlists[0], entry)  # the webhook was told of these two, not the rest
     finally:
         graph.store.close()
     return Source(db, first.key, second.key, third.key)
 
 
 def primary_dump(db: str) -> dict[str, list[dict]]:
-    """Every backed-up row, row ids replaced by natural keys; reviews in the order they were made."""
+    """Every backed-up row, row ids replaced by natural keys; reviews in the order they were made.
+
+    JSON columns are parsed, and the article ids in a watchlist entry's state become content hashes.
+    """
     with open_store(db) as store, store.engine.connect() as conn:
         natural = {"article_id": dict(conn.execute(select(articles_table.c.id, articles_table.c.content_hash)).all()),
                    "fact_id": dict(conn.execute(select(facts_table.c.id, facts_table.c.fact_key)).all()),
-                   "feed_id": dict(conn.execute(select(feeds_table.c.id, feeds_table.c.name)).all())}
+                   "feed_id": dict(conn.execute(select(feeds_table.c.id, feeds_table.c.name)).all()),
+                   "watchlist_id": dict(conn.execute(select(watchlists_table.c.id, watchlists_table.c.name)).all())}
         out = {}
         for table in BACKED_UP:
             rows = [{k: natural[k].get(v) if k in natural else v for k, v in r._mapping.items() if k != "id"}
                     for r in conn.execute(select(table).order_by(*table.primary_key.columns))]
+            for row in rows:
+                if "filters" in row:
+                    row["filters"] = json.loads(row["filters"])
+                if "state" in row:
+                    state = json.loads(row["state"])
+                    row["state"] = {**state, "articles": sorted(natural["article_id"][i] for i in state["articles"])}
             out[table.name] = rows if table is reviews_table else sorted(rows, key=repr)
     return out
+
+
+def watch_state(db: str, knowledge) -> dict[str, dict]:
+    """Per watchlist: what a refresh now announces (nothing, after a faithful move), and every entry's
+    change, version and delivered version, by cluster key."""
+    graph = open_graph(db, knowledge)
+    try:
+        return {wl.name: {"announced": [(e.fact.key, e.change) for e in refresh(graph, wl)],
+                          "entries": sorted((e.fact.key, e.change, e.version, e.notified_version)
+                                            for e in entries(graph, wl)),
+                          "filter": wl.filter, "webhook": wl.webhook}
+                for wl in list_watchlists(graph.store)}
+    finally:
+        graph.store.close()
 
 
 def _drop(dump: dict[str, list[dict]], names) -> dict[str, list[dict]]:
@@ -180,7 +220,7 @@ def restored(backup, tmp_path_factory, knowledge):
 
 def test_every_table_is_backed_up_or_derived():
     # a new table must be added to the backup, or declared rebuilt from the others
-    assert {t.name for t in metadata.sorted_tables} == {t.name for t in BACKED_UP + DERIVED + NOT_BACKED_UP}
+    assert {t.name for t in metadata.sorted_tables} == {t.name for t in BACKED_UP + DERIVED}
 
 
 def test_the_source_fills_every_backed_up_table(source):
@@ -202,6 +242,76 @@ def test_round_trip_gives_the_same_answers_with_the_reviews_applied(source, rest
     assert [c["by"] for c in shown[source.corrected]["corrections"]] == ["cy", "cy"]
 
 
+def test_round_trip_keeps_the_watchlists_and_announces_nothing_new(source, restored, knowledge):
+    before = watch_state(source.db, knowledge)
+    assert set(before) == set(WATCHLISTS) and not any(w["announced"] for w in before.values())
+    versions = [(version, notified) for w in before.values() for _, _, version, notified in w["entries"]]
+    assert {(2, 2), (1, 1), (2, 0), (1, 0)} <= set(versions)  # told of the change, told, not told of it, not told
+    assert watch_state(restored[0], knowledge) == before
+
+
+def test_watchlists_moved_to_a_store_with_other_article_ids_announce_nothing_new(source, backup, tmp_path,
+                                                                                 knowledge):
+    # the state a watchlist keeps lists article row ids: the backup must carry them as content hashes
+    db = str(tmp_path / "shifted.db")
+    with open_store(db) as store:
+        store.add_article(Article("notes/first.txt", "A note with no facts, stored first."), [], "notes.v1")
+    import_backup(backup, db, knowledge=knowledge)
+    ids = {}
+    for where in (source.db, db):
+        with open_store(where) as store, store.engine.connect() as conn:
+            ids[where] = dict(conn.execute(select(articles_table.c.content_hash, articles_table.c.id)).all())
+    assert all(ids[db][h] != i for h, i in ids[source.db].items())
+    assert watch_state(db, knowledge) == watch_state(source.db, knowledge)
+
+
+def test_a_watchlist_in_the_store_with_another_filter_is_a_conflict_named_by_its_line(source, backup, tmp_path,
+                                                                                      knowledge):
+    db = str(tmp_path / "conflict.db")
+    fill_gold(db)
+    graph = open_graph(db, knowledge)
+    try:
+        add_watchlist(graph, "kazakhstan", FactFilter(country="Kazakhstan", category="uav"), now=AT)
+        add_watchlist(graph, "tr-transfers", WATCHLISTS["tr-transfers"][0], webhook="https://hooks.example/mine",
+                      now=AT)
+    finally:
+        graph.store.close()
+    before = primary_dump(db)
+    line = next(n for n, raw in enumerate(_lines(backup), 1)
+                if json.loads(raw).get("record") == "watchlist" and json.loads(raw)["name"] == "kazakhstan")
+    with pytest.raises(BackupError) as caught:
+        import_backup(backup, db, knowledge=knowledge)
+    assert caught.value.line == line and "'kazakhstan' is in the store with another filter" in str(caught.value)
+    assert primary_dump(db) == before  # refused before anything was written
+    with open_store(db) as store:
+        remove_watchlist(store, "kazakhstan")
+    summary = import_backup(backup, db, knowledge=knowledge)
+    assert (summary.added["watchlists"], summary.present["watchlists"]) == (1, 1)
+    after = watch_state(db, knowledge)
+    assert after["tr-transfers"]["webhook"] == "https://hooks.example/mine"  # the same question: kept as it is
+    assert after == {**watch_state(source.db, knowledge),
+                     "tr-transfers": {**after["tr-transfers"], "webhook": "https://hooks.example/mine"}}
+    assert not after["tr-transfers"]["announced"]  # it took the backup's memory of the facts it had not seen
+
+
+def test_a_version_1_backup_without_watchlists_still_imports(tmp_path, knowledge):
+    assert json.loads(V1_BACKUP.read_text(encoding="utf-8").splitlines()[0])["version"] == 1 < BACKUP_VERSION
+    assert COUNTED_IN[1] == tuple(V1_COUNTS)
+    db = str(tmp_path / "v1.db")
+    first = import_backup(V1_BACKUP, db, knowledge=knowledge)
+    assert first.added == {**V1_COUNTS, "watchlists": 0, "watchlist_entries": 0}
+    assert not any(import_backup(V1_BACKUP, db, knowledge=knowledge).added.values())
+    dump = primary_dump(db)
+    tables = (articles_table, facts_table, sources_table, reviews_table, feeds_table, feed_items_table)
+    assert [len(dump[t.name]) for t in tables] == list(V1_COUNTS.values()) and not dump[watchlists_table.name]
+    graph = open_graph(db, knowledge)
+    try:  # the restored store takes watchlists like any other
+        wl = add_watchlist(graph, "kz", FactFilter(country="Kazakhstan"))
+        assert [e.change for e in refresh(graph, wl)] == ["new fact"]
+    finally:
+        graph.store.close()
+
+
 def test_the_file_is_versioned_and_counts_what_it_holds(source, backup, restored):
     with gzip.open(backup, "rt", encoding="utf-8") as handle:
         lines = [json.loads(line) for line in handle]
@@ -209,8 +319,11 @@ def test_the_file_is_versioned_and_counts_what_it_holds(source, backup, restored
     assert (header["format"], header["version"]) == (FORMAT, BACKUP_VERSION)
     with open_store(source.db) as store:
         counts = store.counts()
+    with open_store(source.db) as store, store.engine.connect() as conn:
+        seen = len(conn.execute(select(watchlist_entries_table)).all())
     assert end["counts"] == {"articles": counts["articles"], "facts": counts["facts"], "sources": counts["sources"],
-                             "reviews": 5, "feeds": 1, "feed_items": 2}
+                             "reviews": 5, "feeds": 1, "feed_items": 2, "watchlists": 2, "watchlist_entries": seen}
+    assert [line["record"] for line in lines[-seen - 3:-1]].count("watchlist") == 2
     assert restored[1].added == end["counts"] and not any(restored[1].present.values())
 
 
@@ -265,12 +378,14 @@ def test_round_trip_through_postgresql(pg_url, source, backup, tmp_path, knowled
     import_backup(backup, pg_url, knowledge=knowledge)
     assert primary_dump(pg_url) == primary_dump(source.db)
     assert answers(pg_url, knowledge) == answers(source.db, knowledge)
+    assert watch_state(pg_url, knowledge) == watch_state(source.db, knowledge)  # nothing announced again
     assert not any(import_backup(backup, pg_url, knowledge=knowledge).added.values())
     back = tmp_path / "from_pg.jsonl"  # and back from PostgreSQL to SQLite
     export_all(pg_url, back)
     lite = str(tmp_path / "from_pg.db")
     import_backup(back, lite, knowledge=knowledge)
     assert primary_dump(lite) == primary_dump(source.db)
+    assert watch_state(lite, knowledge) == watch_state(source.db, knowledge)
 
 
 # -- refusing what is not a whole backup -------------------------------------------------------------
@@ -291,6 +406,10 @@ def _set_confidence(record):
     record["facts"][0]["confidence"] = "high"
 
 
+def _first_watchlist(lines: list[str]) -> int:
+    return next(n for n, raw in enumerate(lines, 1) if json.loads(raw).get("record") == "watchlist")
+
+
 CORRUPTIONS = {  # name: (the file's lines -> broken content, the line blamed, words of the message)
     "truncated line": (lambda ls: "".join(ls[:3]) + ls[3][:40], 4, "cut short"),
     "no end record": (lambda ls: "".join(ls[:-1]), -1, "end record is missing"),
@@ -305,6 +424,10 @@ CORRUPTIONS = {  # name: (the file's lines -> broken content, the line blamed, w
     "counts disagree": (lambda ls: "".join(_edit(ls, len(ls), lambda e: e["counts"].update(reviews=99))), -1,
                         "end record counts"),
     "data after the end": (lambda ls: "".join([*ls, ls[1]]), 0, "after the end record"),
+    "watchlist in a version-1 file": (lambda ls: "".join(_edit(ls, 1, lambda h: h.update(version=1))),
+                                      _first_watchlist, "version-1 backup cannot hold"),
+    "entry without its watchlist": (lambda ls: "".join(ls[:_first_watchlist(ls) - 1] + ls[_first_watchlist(ls):]),
+                                    _first_watchlist, "which no earlier line defines"),
 }
 
 
@@ -314,7 +437,7 @@ def test_a_corrupt_file_is_refused_with_its_line_and_nothing_is_written(name, ba
     lines = _lines(backup)
     path = tmp_path / "broken.jsonl"
     path.write_text(make(lines), encoding="utf-8")
-    expected = {-1: len(lines), 0: len(lines) + 1}.get(line, line)
+    expected = line(lines) if callable(line) else {-1: len(lines), 0: len(lines) + 1}.get(line, line)
     db = tmp_path / "target.db"
     with pytest.raises(BackupError) as caught:
         import_backup(path, str(db))

@@ -5,23 +5,34 @@ migrations and merge into a store that already holds other articles. So it carri
 only, keyed by natural identities (an article's text hash, a fact's ``fact_key``, a review's cluster
 key, a feed's name, an item's URL), never by row ids: each article with its text, metadata, origins,
 page metadata and facts; the analysts' review decisions; the feeds followed and the items already
-handled. Everything derived (stories, entities, clusters, rollups) is rebuilt by ``graph.sync`` after
-an import, and the review decisions are applied to it. Timestamps are kept as they were.
+handled; the watchlists and what each has seen of each merged fact (by cluster key, so a fact already
+announced is not announced again after a move). Everything derived (stories, entities, clusters,
+rollups) is rebuilt by ``graph.sync`` after an import, and the review decisions are applied to it.
+Timestamps are kept as they were.
 
-Format version 1 (``backup_format.py`` validates it), one JSON object per line, gzip-compressed when
-the file name ends in ``.gz``::
+Format version 2 (``backup_format.py`` validates it, and still reads version 1, which had no
+watchlists), one JSON object per line, gzip-compressed when the file name ends in ``.gz``::
 
-    {"format": "armstrack-backup", "version": 1, "schema": 3, "extractor_version": ..., ...}
+    {"format": "armstrack-backup", "version": 2, "schema": 4, "extractor_version": ..., ...}
     {"record": "article", "content_hash": ..., "text": ..., "sources": [...], "page": ..., "facts": [...]}
     {"record": "review", "cluster_key": ..., "decision": ..., ...}     (in the order they were made)
     {"record": "feed", ...} then {"record": "feed_item", ...}
+    {"record": "watchlist", "name": ..., "filters": {...}, ...} then {"record": "watchlist_entry", ...}
     {"record": "end", "counts": {"articles": ..., "facts": ..., ...}}
 
 Export reads one consistent snapshot (a single read transaction) a page of articles at a time and
 writes under a temporary name, renamed when complete. Import reads the file twice: first to validate
 every line, so a corrupt file is refused before anything is written, then to write each record in its
 own transaction. Importing is idempotent: an article already stored (same text) keeps its own facts
-and only gains the origins it lacked; reviews, feeds and items already present are skipped.
+and only gains the origins it lacked; reviews, feeds, items, watchlists and entries already present are
+skipped. A watchlist the target already has under the same name keeps its own webhook and entries
+when its filter is the same, and is a conflict otherwise: the import is refused, naming the line,
+before anything is written (an analyst's two different questions must not be silently merged).
+
+A watchlist entry's state lists the articles it had seen by row id; the backup gives them by content
+hash and the import maps them to the target's ids, so the next refresh finds nothing changed. The
+entries are restored with the rows, before the graph rebuild: they are keyed by cluster key, which the
+rebuild gives back to the same merged facts (as it does for reviews).
 """
 from __future__ import annotations
 
@@ -42,19 +53,20 @@ from sqlalchemy.exc import IntegrityError
 from armstrack import __version__
 from armstrack.store.backup_format import (
     BACKUP_VERSION, COUNTED, FORMAT, ArticleRecord, BackupError, FactRecord, FeedItemRecord, FeedRecord,
-    PageRecord, ReviewRecord, SourceRecord, columns, open_text, read_backup,
+    PageRecord, RECORD_COUNTS, ReviewRecord, SourceRecord, WatchEntryRecord, WatchlistRecord, columns, open_text,
+    read_backup,
 )
 from armstrack.model import EXTRACTOR_VERSION
 from armstrack.store.db import (
     SCHEMA_VERSION, Store, articles_table, bump_facts_revision, facts_table, feed_items_table, feeds_table,
     insert_ignore, open_store, pages_table, participants_table, reviews_table, sources_table, systems_table,
-    write_transaction,
+    watchlist_entries_table, watchlists_table, write_transaction,
 )
 
 logger = logging.getLogger(__name__)
 
 ARTICLE_PAGE = 100  # articles read per query: bounds memory whatever the store's size
-ROW_PAGE = 1000  # reviews and feed items read per query
+ROW_PAGE = 1000  # reviews, feed items and watchlist entries read per query
 PARTIAL_SUFFIX = ".partial"  # an export in progress; renamed to the real name only when complete
 
 __all__ = ["BackupError", "ImportSummary", "export_all", "load_backup", "write_backup"]
@@ -114,10 +126,9 @@ def write_backup(store: Store, handle: IO[str]) -> dict[str, int]:
         for article in _articles(conn):
             counts.update(articles=1, facts=len(article["facts"]), sources=len(article["sources"]))
             _write_line(handle, article)
-        for kind, records in (("reviews", _reviews(conn)), ("feeds", _feeds(conn)),
-                              ("feed_items", _feed_items(conn))):
+        for records in (_reviews(conn), _feeds(conn), _feed_items(conn), _watchlists(conn)):
             for record in records:
-                counts[kind] += 1
+                counts[RECORD_COUNTS[record["record"]]] += 1
                 _write_line(handle, record)
     total = {kind: counts[kind] for kind in COUNTED}
     _write_line(handle, {"record": "end", "counts": total})
@@ -190,32 +201,56 @@ def _facts(conn: Connection, article_ids: list[int]) -> dict[int, list[dict[str,
     return out
 
 
-def _paged(conn: Connection, table: Any, order: Any, make: Callable[[Any], dict]) -> Iterator[dict[str, Any]]:
-    """Rows of a table in ``order`` (a unique column), ``ROW_PAGE`` at a time, as records."""
+def _pages(conn: Connection, table: Any, order: Any, *where: Any) -> Iterator[list[Any]]:
+    """Rows of a table in ``order`` (a unique column among ``where``'s rows), ``ROW_PAGE`` at a time."""
     last = None
     while True:
-        query = select(table).order_by(order).limit(ROW_PAGE)
+        query = select(table).where(*where).order_by(order).limit(ROW_PAGE)
         rows = conn.execute(query if last is None else query.where(order > last)).all()
         if not rows:
             return
-        yield from (make(r) for r in rows)
+        yield rows
         last = rows[-1]._mapping[order.name]
+
+
+def _paged(conn: Connection, table: Any, kind: str, model: type, order: Any,
+           **natural: Callable[[Any], Any]) -> Iterator[dict[str, Any]]:
+    """Rows of a table as ``kind`` records, ``natural`` giving the fields that replace row ids."""
+    for rows in _pages(conn, table, order):
+        for r in rows:
+            yield {"record": kind, **_pick(r, model), **{name: make(r) for name, make in natural.items()}}
 
 
 def _reviews(conn: Connection) -> Iterator[dict[str, Any]]:
     """In id order, which is the order they were made (merge.py applies them in that order)."""
-    return _paged(conn, reviews_table, reviews_table.c.id, lambda r: {"record": "review", **_pick(r, ReviewRecord)})
+    return _paged(conn, reviews_table, "review", ReviewRecord, reviews_table.c.id)
 
 
 def _feeds(conn: Connection) -> Iterator[dict[str, Any]]:
-    return _paged(conn, feeds_table, feeds_table.c.id, lambda r: {"record": "feed", **_pick(r, FeedRecord)})
+    return _paged(conn, feeds_table, "feed", FeedRecord, feeds_table.c.id)
 
 
 def _feed_items(conn: Connection) -> Iterator[dict[str, Any]]:
     """Each item names its feed, not the feed's row id."""
     names = dict(conn.execute(select(feeds_table.c.id, feeds_table.c.name)).all())
-    return _paged(conn, feed_items_table, feed_items_table.c.url, lambda r: {
-        "record": "feed_item", **_pick(r, FeedItemRecord), "feed": names.get(r.feed_id)})
+    return _paged(conn, feed_items_table, "feed_item", FeedItemRecord, feed_items_table.c.url,
+                  feed=lambda r: names.get(r.feed_id))
+
+
+def _watchlists(conn: Connection) -> Iterator[dict[str, Any]]:
+    """Each watchlist (by name), followed by what it has seen: its entries, by cluster key."""
+    W, WE = watchlists_table, watchlist_entries_table
+    for w in conn.execute(select(W).order_by(W.c.name)).all():  # a handful: an analyst's questions
+        yield {"record": "watchlist", **_pick(w, WatchlistRecord), "filters": json.loads(w.filters)}
+        for rows in _pages(conn, WE, WE.c.cluster_key, WE.c.watchlist_id == w.id):
+            states = [json.loads(r.state) for r in rows]
+            ids = {i for state in states for i in state.get("articles", ())}
+            hashes = dict(conn.execute(select(articles_table.c.id, articles_table.c.content_hash)
+                                       .where(articles_table.c.id.in_(ids))).all())
+            for r, state in zip(rows, states, strict=True):
+                state["articles"] = sorted(hashes[i] for i in state.get("articles", ()) if i in hashes)
+                yield {"record": "watchlist_entry", **_pick(r, WatchEntryRecord),
+                       "watchlist": w.name, "state": state}
 
 
 # -- import ----------------------------------------------------------------------------------------
@@ -234,14 +269,16 @@ def load_backup(path: str | Path, db: Store | str, *,
         after: called with the store and the cluster keys that gained a review decision.
 
     Raises:
-        BackupError: the file is not a backup, is from a newer armstrack, or is corrupt or truncated
-            (the message names the line); nothing is written then.
+        BackupError: the file is not a backup, is from a newer armstrack, or is corrupt or truncated,
+            or one of its watchlists is in the store with another filter (the message names the
+            line); nothing is written then.
     """
-    for _ in read_backup(path):  # 1. validate every line before writing anything
-        pass
+    watchlists = [(line, record) for line, record in read_backup(path)  # 1. validate every line first
+                  if isinstance(record, WatchlistRecord)]
     done = _Progress()
     merged = 0
     with _opened(db) as store:
+        _refuse_other_filters(path, store, watchlists)
         for line, record in read_backup(path):  # 2. write, one transaction per record
             restore = _RESTORERS.get(type(record))
             if restore is None:  # the header and the end line
@@ -266,6 +303,7 @@ class _Progress:
     tally: Counter[tuple[str, bool]] = field(default_factory=Counter)  # (kind, added?) -> how many
     reviewed: set[str] = field(default_factory=set)  # cluster keys that gained a decision
     feed_ids: dict[str, int | None] = field(default_factory=dict)  # feed name -> row id in the target
+    watchlist_ids: dict[str, int] = field(default_factory=dict)  # watchlist name -> row id in the target
 
 
 def _restore_article(conn: Connection, a: ArticleRecord, done: _Progress) -> None:
@@ -347,7 +385,43 @@ def _restore_feed_item(conn: Connection, item: FeedItemRecord, done: _Progress) 
     done.tally["feed_items", insert_ignore(conn, feed_items_table, ("url",), row).first() is not None] += 1
 
 
+def _refuse_other_filters(path: str | Path, store: Store, watchlists: list[tuple[int, WatchlistRecord]]) -> None:
+    """A watchlist already in the store under the same name must ask the same question (its filter)."""
+    W = watchlists_table
+    with store.engine.connect() as conn:
+        for line, w in watchlists:
+            stored = conn.execute(select(W.c.filters).where(W.c.name == w.name)).scalar()
+            if stored is not None and json.loads(stored) != w.filters:
+                raise BackupError(path, line, f"watchlist {w.name!r} is in the store with another filter "
+                                              f"({stored} here, {json.dumps(w.filters)} in the backup): "
+                                              "rename or remove one of them, then import again")
+
+
+def _restore_watchlist(conn: Connection, w: WatchlistRecord, done: _Progress) -> None:
+    """A watchlist already there (same filter, checked before writing) keeps its own webhook and time."""
+    row = {**w.model_dump(include=set(columns(WatchlistRecord))), "filters": json.dumps(w.filters)}
+    added = insert_ignore(conn, watchlists_table, ("name",), row).first() is not None
+    done.tally["watchlists", added] += 1
+    done.watchlist_ids[w.name] = conn.execute(
+        select(watchlists_table.c.id).where(watchlists_table.c.name == w.name)).scalar_one()
+
+
+def _restore_watch_entry(conn: Connection, e: WatchEntryRecord, done: _Progress) -> None:
+    """What the watchlist had seen, its articles mapped from content hashes to the target's row ids.
+
+    An entry already there is the target's own memory of that fact and is kept as it is.
+    """
+    state = e.state.model_dump()
+    ids = conn.execute(select(articles_table.c.id)
+                       .where(articles_table.c.content_hash.in_(e.state.articles))).scalars()
+    state["articles"] = sorted(ids)  # as watch.watchlists keeps them; every article of the file is stored by now
+    row = {**e.model_dump(include=set(columns(WatchEntryRecord))), "state": json.dumps(state),
+           "watchlist_id": done.watchlist_ids[e.watchlist]}
+    added = insert_ignore(conn, watchlist_entries_table, ("watchlist_id", "cluster_key"), row).first() is not None
+    done.tally["watchlist_entries", added] += 1
+
+
 _RESTORERS: dict[type, Callable[[Connection, Any, _Progress], None]] = {
     ArticleRecord: _restore_article, ReviewRecord: _restore_review, FeedRecord: _restore_feed,
-    FeedItemRecord: _restore_feed_item,
+    FeedItemRecord: _restore_feed_item, WatchlistRecord: _restore_watchlist, WatchEntryRecord: _restore_watch_entry,
 }

@@ -1,10 +1,15 @@
-"""The backup file format (version 1): its records, and a reader that refuses anything else.
+"""The backup file format (version 2): its records, and a reader that refuses anything else.
 
 A backup is untrusted input (hand-edited, cut short by a full disk, written by a newer armstrack),
 so every line is validated by a strict pydantic model before anything reaches a store, and every
 refusal names the line. Field names are the store's column names, so a record maps onto its row
 without a translation table; row ids and foreign keys are replaced by natural keys (an item names
-its feed, a fact belongs to the article line it sits in).
+its feed, a fact belongs to the article line it sits in, a watchlist entry names its watchlist and
+gives the articles it had seen by content hash).
+
+Version 2 added the watchlists and what each has seen; version 1 files (without them) are still read:
+each version has its own record kinds and end counts (``COUNTED_IN``), and a record kind a file's
+version did not have is refused as such.
 """
 from __future__ import annotations
 
@@ -23,11 +28,15 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapte
 from armstrack.errors import ArmstrackError
 
 FORMAT = "armstrack-backup"
-BACKUP_VERSION = 1  # bump when a reader of this version could not read the new files
-COUNTED = ("articles", "facts", "sources", "reviews", "feeds", "feed_items")  # what the end record counts
+BACKUP_VERSION = 2  # bump when a reader of this version could not read the new files
+_V1_COUNTED = ("articles", "facts", "sources", "reviews", "feeds", "feed_items")
+# What the end record of each version counts; every kind of record adds to one of these counts, so a
+# record whose kind its file's version does not count is one that version could not hold.
+COUNTED_IN = {1: _V1_COUNTED, 2: (*_V1_COUNTED, "watchlists", "watchlist_entries")}
+COUNTED = COUNTED_IN[BACKUP_VERSION]  # what this armstrack writes, and reports after an import
 GZIP_MAGIC = b"\x1f\x8b"
 # Record fields that are not columns of the record's table (nesting and natural keys).
-NOT_COLUMNS = frozenset({"record", "sources", "page", "facts", "participants", "systems", "feed"})
+NOT_COLUMNS = frozenset({"record", "sources", "page", "facts", "participants", "systems", "feed", "watchlist"})
 
 HexKey = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 
@@ -152,12 +161,40 @@ class FeedItemRecord(_Record):
     first_seen: datetime
 
 
+class WatchlistRecord(_Record):
+    record: Literal["watchlist"]
+    name: str
+    filters: dict[str, str | int | float | bool]  # the ``query.FactFilter`` fields that are set, as stored
+    webhook: str | None
+    created_at: datetime
+
+
+class WatchStateRecord(_Record):
+    """What a watchlist entry measures change on: its articles by content hash (row ids in the store);
+    the rest (conflicts, review, corrections, status) is natural already and carried as it is."""
+
+    model_config = ConfigDict(extra="allow")
+    articles: tuple[HexKey, ...]
+
+
+class WatchEntryRecord(_Record):
+    record: Literal["watchlist_entry"]
+    watchlist: str  # the watchlist's name, defined by an earlier line of the file
+    cluster_key: HexKey  # the merged fact, by identity: it survives the graph rebuild after an import
+    state: WatchStateRecord
+    change: str
+    version: int
+    notified_version: int
+    first_seen: datetime
+    updated: datetime
+
+
 class EndRecord(_Record):
     record: Literal["end"]
     counts: dict[str, int]
 
 
-Record = ArticleRecord | ReviewRecord | FeedRecord | FeedItemRecord | EndRecord
+Record = ArticleRecord | ReviewRecord | FeedRecord | FeedItemRecord | WatchlistRecord | WatchEntryRecord | EndRecord
 _RECORD = TypeAdapter(Annotated[Record, Field(discriminator="record")])
 
 
@@ -178,7 +215,8 @@ def read_backup(path: str | Path) -> Iterator[tuple[int, Header | Record]]:
     """The header, then every record but the end one, validated, with their line numbers.
 
     Raises:
-        BackupError: at the first line that is not what a version-1 backup holds, when the end record
+        BackupError: at the first line that is not what a backup of the file's version holds (a
+            watchlist entry whose watchlist no earlier line defines included), when the end record
             is missing (a truncated file) or when its counts disagree with the records before it.
     """
     lines = _lines(path)
@@ -188,7 +226,9 @@ def read_backup(path: str | Path) -> Iterator[tuple[int, Header | Record]]:
     header = _header(path, first[1])  # before anything else, so any other file is named for what it is
     _whole(path, *first)
     yield 1, header
+    counted = COUNTED_IN[header.version]
     counts: Counter[str] = Counter()
+    watchlists: set[str] = set()
     end: tuple[int, EndRecord] | None = None
     n = 1
     for n, raw in lines:
@@ -199,11 +239,15 @@ def read_backup(path: str | Path) -> Iterator[tuple[int, Header | Record]]:
         if isinstance(record, EndRecord):
             end = (n, record)
             continue
-        _count(counts, record)
+        kind = _count(counts, record)
+        if kind not in counted:
+            raise BackupError(path, n, f"a {record.record} record, which a version-{header.version} backup "
+                                       "cannot hold")
+        _check_watchlist(path, n, record, watchlists)
         yield n, record
     if end is None:
         raise BackupError(path, n + 1, "the file is truncated: its end record is missing")
-    found = {kind: counts[kind] for kind in COUNTED}
+    found = {kind: counts[kind] for kind in counted}
     if end[1].counts != found:
         raise BackupError(path, end[0], f"the end record counts {end[1].counts} but the file holds {found}")
 
@@ -241,7 +285,7 @@ def _header(path: str | Path, line: bytes) -> Header:
     version = data.get("version")
     if type(version) is not int or version < 1:
         raise BackupError(path, 1, f"invalid backup format version {version!r}")
-    if version > BACKUP_VERSION:
+    if version > BACKUP_VERSION or version not in COUNTED_IN:
         raise BackupError(path, 1, f"written by a newer armstrack (backup format version {version}); this one "
                                    f"reads version {BACKUP_VERSION}: upgrade armstrack to import it")
     try:
@@ -268,12 +312,26 @@ def _explain(exc: ValidationError) -> str:
     return f"{where + ': ' if where else ''}{first['msg']}{more}"
 
 
-def _count(counts: Counter[str], record: Record) -> None:
+def _count(counts: Counter[str], record: Record) -> str:
+    """Count the record in; returns the kind it counts as (an article also counts its facts and sources)."""
     if isinstance(record, ArticleRecord):
-        counts.update(articles=1, facts=len(record.facts), sources=len(record.sources))
-    elif isinstance(record, ReviewRecord):
-        counts["reviews"] += 1
-    elif isinstance(record, FeedRecord):
-        counts["feeds"] += 1
-    else:
-        counts["feed_items"] += 1
+        counts.update(facts=len(record.facts), sources=len(record.sources))
+    kind = RECORD_COUNTS[record.record]
+    counts[kind] += 1
+    return kind
+
+
+def _check_watchlist(path: str | Path, n: int, record: Record, defined: set[str]) -> None:
+    """A watchlist is defined once, before its entries (the writer puts them so)."""
+    if isinstance(record, WatchlistRecord):
+        if record.name in defined:
+            raise BackupError(path, n, f"watchlist {record.name!r} is defined twice")
+        defined.add(record.name)
+    elif isinstance(record, WatchEntryRecord) and record.watchlist not in defined:
+        raise BackupError(path, n, f"an entry of watchlist {record.watchlist!r}, which no earlier line defines")
+
+
+RECORD_COUNTS = {  # the end record's count each kind of record adds to
+    "article": "articles", "review": "reviews", "feed": "feeds", "feed_item": "feed_items",
+    "watchlist": "watchlists", "watchlist_entry": "watchlist_entries",
+}
