@@ -1,7 +1,9 @@
 """Restoring a backup: the store's rows first, then the graph rebuilt over them.
 
 ``store.backup`` writes the rows; the entities, stories and merged facts derived from them
-belong to the graph, so the whole restore lives here, above both.
+belong to the graph, so the whole restore lives here, above both. The review decisions and what
+each watchlist has seen are rows keyed by cluster key, restored with the rest before the rebuild,
+which gives the same merged facts the same keys: nothing of theirs needs the graph to be written.
 """
 from __future__ import annotations
 
