@@ -177,3 +177,15 @@ def test_a_dated_phrase_of_the_clause_beats_an_undated_one_inside_the_trigger(ex
                                "of the Future Naval Strike Missile.")
     (fact,) = [f for f in facts if f.type == "co_production"]
     assert fact.time.start == "2017"
+
+
+@pytest.mark.parametrize("text, start", [
+    # the next sentence of the paragraph dates the same model
+    ("Poland will buy K2 tanks from Hyundai Rotem. The first K2 tanks are to arrive in 2025.", "2025"),
+    # a sentence about other equipment does not
+    ("Poland will buy K2 tanks from Hyundai Rotem. The first F-35 jets are to arrive in 2025.", None),
+])
+def test_an_undated_fact_takes_the_date_of_a_neighbour_naming_its_model(extractor, text, start):
+    (fact,) = [f for f in extract(extractor, text) if f.type == "arms_transfer" and
+               any(s.name == "K2" or s.name.startswith("K2 ") for s in f.systems)]
+    assert fact.time.start == start

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from dataclasses import replace
 from functools import lru_cache
 
 from spacy.tokens import Doc, Token
@@ -330,5 +331,31 @@ def extract_facts(article: Article, doc: Doc, recognition: Recognition, rules, k
     for i, sent in enumerate(sentences):
         for rule in rules:
             for trigger in find_triggers(sent, rule):
-                candidates += apply_rule(rule, trigger, actx, i, attributed[i])
+                candidates += [_dated_from_neighbours(f, i, actx) for f in apply_rule(rule, trigger, actx, i, attributed[i])]
     return consolidate(candidates, named_systems(sentences), choose)
+
+
+NEIGHBOUR_SENTENCES = (1, -1)  # the next sentence, then the previous one, of the same paragraph
+
+
+def _dated_from_neighbours(fact: Fact, index: int, actx: ArticleContext) -> Fact:
+    """An undated fact takes the date of a neighbouring sentence of its paragraph that names the same
+    model ("Poland will buy K2 tanks from Hyundai Rotem. The first K2s arrive in 2025."): the annotation
+    conventions date a fact by its event wherever the text gives it. A shared party or a generic noun
+    ("drones") is too weak a link: tried, it dated as many facts wrongly as rightly."""
+    if fact.time.start or fact.time.end:
+        return fact
+    here = actx.sentences[index]
+    names = {s.name for s in fact.systems if not s.name[:1].islower()}
+    for step in NEIGHBOUR_SENTENCES:
+        j = index + step
+        if not 0 <= j < len(actx.sentences) or actx.sentences[j].paragraph != here.paragraph:
+            continue
+        sent = actx.sentences[j]
+        if not names & {p.mention.name for p in sent.placed}:
+            continue
+        dated = [t for t in _times_in(sent.span.text, actx.article.published)
+                 if (t.span.start or t.span.end) and not _reporting_time(sent, t)]
+        if dated:
+            return replace(fact, time=dated[0].span, trace=fact.trace + (f"time=neighbour{step:+d}",))
+    return fact
