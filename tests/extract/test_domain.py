@@ -211,3 +211,21 @@ def test_a_fact_without_a_span_is_judged_on_its_own_evidence(gate):
     military = Fact(type="agreement", participants=parties, evidence="They signed a military agreement.")
     assert gate.keep_facts(article, [civil, military]) == [military]
     assert gate.keep_facts(article, [military, civil]) == [military]
+
+
+def test_a_stopped_page_says_why_in_words(extractor, gate, seed, nondefence_dev):
+    assert gate.document_verdict(seed.article) is None
+    reason = gate.document_verdict(nondefence_dev[0])
+    assert reason.startswith("not about defence:") and "per 100" in reason
+    assert extractor.not_parsed_because(nondefence_dev[0]) == reason
+
+
+def test_explain_tells_why_a_page_was_not_parsed(tmp_path, nondefence_dev):
+    from click.testing import CliRunner
+
+    from armstrack.cli.main import main
+
+    page = sorted(NONDEFENCE_DEV.glob("*.json"))[0]
+    result = CliRunner().invoke(main, ["extract", str(page), "--explain", "--format", "jsonl"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output.strip().splitlines()[-1])["not_parsed"].startswith("not about defence")

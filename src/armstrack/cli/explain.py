@@ -40,12 +40,17 @@ def print_explanations(extractor, articles, fmt: str, console: Console) -> None:
     for article in articles:
         facts, scored = extractor.explain(article)
         verdict = verdicts(facts, scored)
+        not_parsed = extractor.not_parsed_because(article)
         if fmt == "jsonl":
-            record = {"source": article.origin, "id": article.id, "threshold": threshold, "candidates": [
+            record = {"source": article.origin, "id": article.id, "threshold": threshold, "not_parsed": not_parsed,
+                      "candidates": [
                 {"fact": s.fact.to_dict(), "probability": round(s.probability, 4), "verdict": v,
                  "reasons": [{"feature": n, "weight": round(c, 4)} for n, c in s.reasons[:REASONS_SHOWN]],
                  "trace": list(s.fact.trace)} for s, v in zip(scored, verdict)]}
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+            continue
+        if not_parsed:
+            console.print(escape(f"{article.origin}: {not_parsed}"))
             continue
         if extractor.scorer is None:
             console.print(escape(f"{article.origin}: no scorer (--scorer off): nothing to explain"))

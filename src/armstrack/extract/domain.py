@@ -135,11 +135,19 @@ class DomainGate:
 
     def passes_document(self, article: Article) -> bool:
         """Enough defence cues, and densely enough, to be worth parsing (see MIN_DOCUMENT_SCORE)."""
+        return self.document_verdict(article) is None
+
+    def document_verdict(self, article: Article) -> str | None:
+        """None for a page worth parsing, else why not, in words an analyst can check."""
         words = words_of(article.text)
         if len(words) < MIN_JUDGED_WORDS:
-            return True
+            return None
         cues = self.document_matcher.count(words)
-        return cues >= self.min_cues and 100.0 * cues / len(words) >= self.min_score
+        per_100 = 100.0 * cues / len(words)
+        if cues >= self.min_cues and per_100 >= self.min_score:
+            return None
+        return (f"not about defence: {cues} defence cues in {len(words)} words ({per_100:.2f} per 100; "
+                f"a page needs {self.min_cues} and {self.min_score:.2f} per 100)")
 
     def keep_facts(self, article: Article, facts: Iterable[Fact]) -> list[Fact]:
         """The facts whose evidence paragraph, equipment or participants give a defence context."""

@@ -71,8 +71,15 @@ class Extractor:
         for doc, article in self.nlp.pipe(pairs, as_tuples=True, batch_size=PIPE_BATCH_SIZE):
             yield article, (self._from_doc(article, doc) if len(doc) else [])
 
+    def not_parsed_because(self, article: Article) -> str | None:
+        """Why the document gate stops this page unparsed (None: it is parsed)."""
+        return None if self.domain is None else self.domain.document_verdict(article)
+
     def _about_defence(self, article: Article) -> bool:
-        return self.domain is None or self.domain.passes_document(article)
+        reason = self.not_parsed_because(article)
+        if reason:
+            log.info("%s: %s", article.origin, reason)
+        return reason is None
 
     def _gated(self, article: Article, choose):
         """The chooser, given only the candidates with a defence context (training sees the same)."""
