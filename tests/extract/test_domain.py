@@ -229,3 +229,12 @@ def test_explain_tells_why_a_page_was_not_parsed(tmp_path, nondefence_dev):
     result = CliRunner().invoke(main, ["extract", str(page), "--explain", "--format", "jsonl"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output.strip().splitlines()[-1])["not_parsed"].startswith("not about defence")
+
+
+def test_training_needs_military_people_in_its_own_paragraph(extractor):
+    """A paragraph about air forces does not make a football team's training military."""
+    text = ("The Kazakh Air Force received two Wing Loong drones from China in 2016, the ministry said.\n"
+            "Separately, Kazakhstan's national football team trained in Turkey before the tournament.")
+    facts = extractor.extract(Article(origin="t", text=text, id="t"))
+    assert not [f for f in facts if f.type == "training"]
+    assert [f for f in facts if f.type == "arms_transfer"]

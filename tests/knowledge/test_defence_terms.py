@@ -72,6 +72,7 @@ def test_malformed_cues_are_errors(text):
     (lambda d: d["fact_types"]["aid"].update(cues=["navy"]), "unknown cue sets"),
     (lambda d: d["fact_types"]["aid"].update(forces=True), "only"),
     (lambda d: d["fact_types"].update(aid={"cues": []}), "at least one"),
+    (lambda d: d["fact_types"]["aid"].update(neighbours="no"), "true or false"),
     (lambda d: d["equipment"]["categories"].append("spaceship"), "unknown"),
     (lambda d: d["organisations"]["types"].append("club"), "unknown"),
     (lambda d: d["equipment"]["civil_names"].append("h145"), "listed twice"),

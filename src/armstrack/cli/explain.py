@@ -13,10 +13,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from armstrack.extract.pipeline import NO_DEFENCE_CONTEXT
 from armstrack.model import Fact
 
 REASONS_SHOWN = 6
-EMITTED, BELOW, SUBSUMED = "emitted", "below threshold", "subsumed by another fact"
+EMITTED, BELOW, SUBSUMED, GATED = "emitted", "below threshold", "subsumed by another fact", "no defence context"
 
 
 def _identity(f: Fact) -> tuple:
@@ -26,7 +27,8 @@ def _identity(f: Fact) -> tuple:
 def verdicts(facts: list[Fact], scored) -> list[str]:
     """For each scored candidate: emitted, below the threshold, or dropped by a later step."""
     emitted = {_identity(f) for f in facts}
-    return [EMITTED if _identity(s.fact) in emitted else SUBSUMED if s.above_threshold else BELOW for s in scored]
+    return [EMITTED if _identity(s.fact) in emitted else SUBSUMED if s.above_threshold
+            else GATED if s.reasons and s.reasons[0][0] == NO_DEFENCE_CONTEXT else BELOW for s in scored]
 
 
 def _who(f: Fact) -> str:

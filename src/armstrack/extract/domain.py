@@ -159,7 +159,7 @@ class DomainGate:
                     need.organisations and self._has_defence_organisation(fact)):
                 kept.append(fact)
                 continue
-            bounds = _context_bounds(article.text, fact)
+            bounds = _context_bounds(article.text, fact, need.neighbours)
             key = bounds if bounds != (0, 0) else fact.evidence
             if key not in contexts:
                 contexts[key] = words_of(article.text[bounds[0]:bounds[1]] if bounds != (0, 0) else fact.evidence)
@@ -201,8 +201,9 @@ class DomainGate:
         return False
 
 
-def _context_bounds(text: str, fact: Fact) -> tuple[int, int]:
-    """From the start of the paragraph before the evidence to the end of the one after it.
+def _context_bounds(text: str, fact: Fact, neighbours: bool = True) -> tuple[int, int]:
+    """From the start of the paragraph before the evidence to the end of the one after it (or the
+    evidence paragraph alone without ``neighbours``).
 
     A paragraph is a line; blank lines are skipped. (0, 0) when the fact carries no span.
     """
@@ -210,6 +211,9 @@ def _context_bounds(text: str, fact: Fact) -> tuple[int, int]:
     if end <= start or end > len(text):
         return (0, 0)
     line_start = text.rfind("\n", 0, start) + 1
+    if not neighbours:
+        line_end = text.find("\n", end)
+        return (line_start, len(text) if line_end < 0 else line_end)
     previous_end = len(text[:line_start].rstrip())
     lo = text.rfind("\n", 0, previous_end) + 1 if previous_end else 0
     line_end = text.find("\n", end)

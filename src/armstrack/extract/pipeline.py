@@ -30,6 +30,7 @@ from armstrack.extract.rules import load_rules
 
 log = logging.getLogger(__name__)
 
+NO_DEFENCE_CONTEXT = "no defence context near the evidence (fact gate)"  # an explain reason
 PIPE_BATCH_SIZE = 16  # articles per nlp.pipe batch; news articles are 1-10 kB
 
 
@@ -81,11 +82,19 @@ class Extractor:
             log.info("%s: %s", article.origin, reason)
         return reason is None
 
-    def _gated(self, article: Article, choose):
-        """The chooser, given only the candidates with a defence context (training sees the same)."""
+    def _gated(self, article: Article, choose, dropped: list[Fact] | None = None):
+        """The chooser, given only the candidates with a defence context (training sees the same);
+        ``dropped`` collects the others, for ``explain``."""
         if self.domain is None:
             return choose
-        return lambda facts, named: choose(self.domain.keep_facts(article, facts), named)
+
+        def gated(facts: list[Fact], named: Named) -> list[Fact]:
+            kept = self.domain.keep_facts(article, facts)
+            if dropped is not None:
+                dropped.extend(f for f in facts if not any(f is k for k in kept))
+            return choose(kept, named)
+
+        return gated
 
     def explain(self, article: Article) -> tuple[list[Fact], list[Scored]]:
         """The facts of one article and every candidate the scorer saw (none without a scorer)."""
@@ -93,7 +102,10 @@ class Extractor:
         if not self._about_defence(article):
             return [], record
         choose = self.scorer.chooser(self.min_confidence, record) if self.scorer else self._choose
-        return self._from_doc(article, self.nlp(article.text), choose), record
+        dropped: list[Fact] = []
+        facts = self._from_doc(article, self.nlp(article.text), choose, dropped)
+        record += [Scored(f, 0.0, ((NO_DEFENCE_CONTEXT, 0.0),), False) for f in dropped]
+        return facts, record
 
     def candidates(self, article: Article, doc=None) -> tuple[list[Fact], Named]:
         """The merged, unscored candidates of one article and its named models (training data)."""
@@ -113,7 +125,7 @@ class Extractor:
         for doc, article in self.nlp.pipe(pairs, as_tuples=True, batch_size=PIPE_BATCH_SIZE):
             yield (article, *self.candidates(article, doc))
 
-    def _from_doc(self, article: Article, doc, choose=None) -> list[Fact]:
+    def _from_doc(self, article: Article, doc, choose=None, dropped: list[Fact] | None = None) -> list[Fact]:
         recognition = self.recogniser(doc)
-        facts = extract_facts(article, doc, recognition, self.rules, self.kb, self._gated(article, choose or self._choose))
-        return facts
+        return extract_facts(article, doc, recognition, self.rules, self.kb,
+                             self._gated(article, choose or self._choose, dropped))

@@ -20,7 +20,7 @@ from armstrack.model import CATEGORIES, FACT_TYPES
 TERMS_FILE = "defence_terms.toml"
 MAX_CUE_WORDS = 4
 CUE_WORD = re.compile(r"[a-z0-9]+(?:['\-][a-z0-9]+)*")  # also how domain.py splits text into words
-FACT_TYPE_KEYS = frozenset(("cues", "equipment", "organisations"))
+FACT_TYPE_KEYS = frozenset(("cues", "equipment", "organisations", "neighbours"))
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,7 @@ class ContextNeed:
     cue_sets: tuple[str, ...]
     equipment: bool = False
     organisations: bool = False
+    neighbours: bool = True  # the paragraphs before and after count too (false: the evidence paragraph only)
 
 
 @dataclass(frozen=True)
@@ -86,9 +87,10 @@ def parse_terms(data: dict, source: str = TERMS_FILE) -> DefenceTerms:
         cue_sets = tuple(table.get("cues") or ())
         if missing := [s for s in cue_sets if s not in sets]:
             raise KnowledgeError(f"{where}: unknown cue sets {missing}")
-        if not all(isinstance(table.get(k, False), bool) for k in ("equipment", "organisations")):
-            raise KnowledgeError(f"{where}: `equipment` and `organisations` are true or false")
-        needs[ftype] = ContextNeed(cue_sets, table.get("equipment", False), table.get("organisations", False))
+        if not all(isinstance(table.get(k, False), bool) for k in ("equipment", "organisations", "neighbours")):
+            raise KnowledgeError(f"{where}: `equipment`, `organisations` and `neighbours` are true or false")
+        needs[ftype] = ContextNeed(cue_sets, table.get("equipment", False), table.get("organisations", False),
+                                   table.get("neighbours", True))
         if not (needs[ftype].cue_sets or needs[ftype].equipment or needs[ftype].organisations):
             raise KnowledgeError(f"{where}: needs at least one of cues, equipment, organisations")
     categories = _listed(data, "equipment", "categories", CATEGORIES, source, ("civil_names",))
