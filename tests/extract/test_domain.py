@@ -238,3 +238,13 @@ def test_training_needs_military_people_in_its_own_paragraph(extractor):
     facts = extractor.extract(Article(origin="t", text=text, id="t"))
     assert not [f for f in facts if f.type == "training"]
     assert [f for f in facts if f.type == "arms_transfer"]
+
+
+def test_explain_lists_the_candidates_the_fact_gate_dropped(extractor):
+    from armstrack.cli.explain import GATED, verdicts
+
+    text = ("The Kazakh Air Force received two Wing Loong drones from China in 2016, the ministry said.\n"
+            "Separately, Kazakhstan's national football team trained in Turkey before the tournament.")
+    facts, scored = extractor.explain(Article(origin="t", text=text, id="t"))
+    gated = [s.fact.type for s, v in zip(scored, verdicts(facts, scored)) if v == GATED]
+    assert gated == ["training"]
