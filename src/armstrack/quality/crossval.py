@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from armstrack.extract.consolidate import MIN_CONFIDENCE
 from armstrack.model import Fact
 from armstrack.quality.calibration import THRESHOLDS, Judged, judge
 from armstrack.quality.scorer import Scorer
-from armstrack.quality.train import Example, emit, group_folds, train
+from armstrack.quality.train import Example, emitter, group_folds, train
 
 
 @dataclass
@@ -35,11 +36,12 @@ class Evaluation:
 
     def add(self, ex: Example, scorer: Scorer | None) -> None:
         gold = ex.gold or []
-        predicted = emit(ex.candidates, ex.named, scorer)
+        emit_at = emitter(ex.candidates, ex.named, scorer)
+        predicted = emit_at(scorer.threshold if scorer else MIN_CONFIDENCE)
         self.triples.append((ex.article_id, gold, predicted))
         self.judged += judge(gold, predicted)
         for t in THRESHOLDS:
-            self.judged_at.setdefault(t, []).extend(judge(gold, emit(ex.candidates, ex.named, scorer, t)))
+            self.judged_at.setdefault(t, []).extend(judge(gold, emit_at(t)))
 
 
 def in_sample(examples: Sequence[Example], scorer: Scorer | None) -> Evaluation:

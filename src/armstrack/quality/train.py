@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -36,7 +36,7 @@ from armstrack.model import Article, Fact
 from armstrack.quality.calibration import Judged, calibration_table, judge
 from armstrack.quality.features import candidate_features
 from armstrack.quality.score import LENIENT, fact_matches, load_gold
-from armstrack.quality.scorer import MODEL_FORMAT, MODEL_FORMAT_VERSION, Scorer, completable
+from armstrack.quality.scorer import MODEL_FORMAT, MODEL_FORMAT_VERSION, Scorer, completable, sigmoid
 
 INNER_FOLDS = 5  # out-of-fold scores for calibration and threshold; 5 folds of ~17 articles each
 # L2 strength (sklearn's C): chosen by 5-fold grouped CV on corpus + devset among 0.03, 0.05, 0.1,
@@ -47,7 +47,8 @@ MIN_FEATURE_COUNT = 2  # a feature seen on a single candidate gets no weight (it
 # Emission cuts tried, as raw (uncalibrated) probabilities: 0.10, 0.125, ... 0.90.
 THRESHOLD_GRID = tuple(round(0.1 + 0.025 * i, 3) for i in range(33))
 PLATT_C = 1e4  # Platt scaling is a 2-parameter fit on hundreds of facts: effectively unregularised
-ROUND_DIGITS = 6  # weights in the file: enough for scoring, stable across platforms
+ROUND_DIGITS = 6
+LOGIT_EPSILON = 1e-9  # weights in the file: enough for scoring, stable across platforms
 
 
 @dataclass
@@ -146,12 +147,18 @@ def raw_scorer(weights: dict[str, float], intercept: float, threshold: float = 0
     return Scorer(model_dict(weights, intercept, threshold=threshold), "raw")
 
 
+def emitter(candidates: list[Fact], named: Named, scorer: Scorer | None) -> Callable[[float], list[Fact]]:
+    """The facts extraction would emit at any cut (``consolidate`` steps 3-6), the candidates scored once:
+    evaluating many thresholds must not recompute every candidate's features for each."""
+    scored = candidates if scorer is None else [s.fact for s in scorer.score(candidates, named)]
+    return lambda cut: finish([f for f in scored if f.confidence >= cut], named)
+
+
 def emit(candidates: list[Fact], named: Named, scorer: Scorer | None, threshold: float | None = None) -> list[Fact]:
-    """The facts extraction would emit from these candidates (``consolidate`` steps 3-6)."""
-    if scorer is None:
-        cut = MIN_CONFIDENCE if threshold is None else threshold
-        return finish([f for f in candidates if f.confidence >= cut], named)
-    return finish(scorer.chooser(threshold)(candidates, named), named)
+    """The facts extraction would emit from these candidates, at ``threshold`` or the default cut."""
+    if threshold is None:
+        threshold = MIN_CONFIDENCE if scorer is None else scorer.threshold
+    return emitter(candidates, named, scorer)(threshold)
 
 
 def group_folds(n: int, k: int) -> list[tuple[list[int], list[int]]]:
@@ -180,6 +187,8 @@ def _f1(judged: list[Judged], gold_total: int) -> float:
 
 
 def logit(p: float) -> float:
+    """The inverse of ``sigmoid``, with p kept off 0 and 1 so that any probability has a margin."""
+    p = min(max(p, LOGIT_EPSILON), 1 - LOGIT_EPSILON)
     return math.log(p / (1 - p))
 
 
@@ -204,14 +213,15 @@ def train(gold: list[Example], extra: Sequence[Example] = (), folds: int = INNER
     extra = list(extra)
     oof = out_of_fold(gold, extra, folds)
     gold_total = sum(len(ex.gold or ()) for ex in gold)
+    emitters = [(ex.gold or [], emitter(ex.candidates, ex.named, s)) for ex, s in zip(gold, oof)]
     best_cut, best_f1, best_judged = THRESHOLD_GRID[0], -1.0, []
     for cut in THRESHOLD_GRID:
-        judged = [j for ex, s in zip(gold, oof) for j in judge(ex.gold or [], emit(ex.candidates, ex.named, s, cut))]
+        judged = [j for facts, emit_at in emitters for j in judge(facts, emit_at(cut))]
         f1 = _f1(judged, gold_total)
         if f1 > best_f1 + 1e-9:
             best_cut, best_f1, best_judged = cut, f1, judged
-    a, b = platt([logit(min(max(j.confidence, 1e-9), 1 - 1e-9)) for j in best_judged], [j.correct for j in best_judged])
-    threshold = round(1 / (1 + math.exp(-(a * logit(best_cut) + b))), 3)
+    a, b = platt([logit(j.confidence) for j in best_judged], [j.correct for j in best_judged])
+    threshold = round(sigmoid(a * logit(best_cut) + b), 3)
     weights, intercept = fit_weights(gold + extra)
     notes = {
         "threshold": f"emission threshold: the cut with the best pooled lenient F1 of {INNER_FOLDS}-fold "
@@ -219,8 +229,7 @@ def train(gold: list[Example], extra: Sequence[Example] = (), folds: int = INNER
         "calibration": "Platt scaling on the out-of-fold scores of the facts emitted at that cut",
         "regularisation_c": REGULARISATION_C,
     }
-    calibrated = [Judged(1 / (1 + math.exp(-(a * logit(min(max(j.confidence, 1e-9), 1 - 1e-9)) + b))), j.correct)
-                  for j in best_judged]
+    calibrated = [Judged(sigmoid(a * logit(j.confidence) + b), j.correct) for j in best_judged]
     _, gap = calibration_table(calibrated)
     correct = sum(j.correct for j in best_judged)
     figures = {
