@@ -9,10 +9,12 @@ A fact needs a defence or security context, so extraction is gated twice:
    "Bayraktar TB2") per 100 words of the raw text; a page under
    ``MIN_DOCUMENT_SCORE`` is not parsed at all (so the pages it skips pay for the
    rest of the pipeline). A text too short to judge passes.
-2. **Fact gate, after extraction.** A fact is kept only when its evidence
-   paragraph (the line the sentence is on) or the paragraphs either side hold a
-   cue of a set its type needs, or it names military equipment, or a participant
-   is a defence organisation of the gazetteer (``[fact_types]`` in the data file).
+2. **Fact gate, on the candidates before the scorer chooses.** A candidate is kept
+   only when its evidence paragraph (the line the sentence is on) or the paragraphs
+   either side (the evidence paragraph alone where the type says ``neighbours =
+   false``) hold a cue of a set its type needs, or it names military equipment, or
+   a participant is a defence organisation of the gazetteer (``[fact_types]`` in the
+   data file). Training sees the same candidates (``pipeline.Extractor._gated``).
 
 ``defence_score`` gives the same density for any text (a sentence), so that a
 learned scorer can later use it as a feature instead of a hard filter.
@@ -211,12 +213,11 @@ def _context_bounds(text: str, fact: Fact, neighbours: bool = True) -> tuple[int
     if end <= start or end > len(text):
         return (0, 0)
     line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
     if not neighbours:
-        line_end = text.find("\n", end)
         return (line_start, len(text) if line_end < 0 else line_end)
     previous_end = len(text[:line_start].rstrip())
     lo = text.rfind("\n", 0, previous_end) + 1 if previous_end else 0
-    line_end = text.find("\n", end)
     if line_end < 0:
         return (lo, len(text))
     next_start = len(text) - len(text[line_end:].lstrip())

@@ -91,7 +91,8 @@ class Extractor:
         def gated(facts: list[Fact], named: Named) -> list[Fact]:
             kept = self.domain.keep_facts(article, facts)
             if dropped is not None:
-                dropped.extend(f for f in facts if not any(f is k for k in kept))
+                kept_ids = {id(f) for f in kept}
+                dropped.extend(f for f in facts if id(f) not in kept_ids)
             return choose(kept, named)
 
         return gated
