@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from armstrack.graph.graph import Graph
-from armstrack.graph.query import FLOW, FactFilter, FactView, date_key, matching
+from armstrack.graph.query import FactFilter, FactView, date_key, flow_pairs, matching
 
 # Facts a brief details: ranked by corroboration, then recency. A country's record in the corpus has up to
 # ~40 facts; 40 keeps a brief to a few pages while still listing every fact of a typical country.
@@ -69,10 +69,11 @@ def _edges(facts: list[FactView]) -> list[dict[str, Any]]:
     """Supplier -> recipient links between countries, as ``query.network`` draws them, over these facts only."""
     weights: Counter[tuple[str, str]] = Counter()
     for f in facts:
-        giver, taker = FLOW[f.type]
-        sources = {p["country"] for p in f.participants if p["role"] == giver and p.get("country")}
-        targets = {p["country"] for p in f.participants if p["role"] == taker and p.get("country")}
-        weights.update({(s, t) for s in sources for t in targets if s != t})
+        sides: dict[str, set[str]] = defaultdict(set)
+        for p in f.participants:
+            if p.get("country"):
+                sides[p["role"]].add(p["country"])
+        weights.update(flow_pairs(f.type, sides))
     return [{"source": s, "target": t, "weight": w}
             for (s, t), w in sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))]
 

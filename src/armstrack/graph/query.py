@@ -359,21 +359,23 @@ def _flows(graph: Graph, fact_type: str | None, since: str | None, include_rejec
     return per.values()
 
 
+def flow_pairs(fact_type: str, sides: dict[str, set[str]]) -> set[tuple[str, str]]:
+    """The (giving country, receiving country) links one fact makes, from its countries by role."""
+    giver, taker = FLOW[fact_type]
+    return {(s, t) for s in sides.get(giver, ()) for t in sides.get(taker, ()) if s != t}
+
+
 def network(graph: Graph, *, fact_type: str | None = None, since: str | None = None,
             include_rejected: bool = False, min_confidence: float | None = None) -> Network:
     """The country-level supplier -> recipient graph: edge weight = number of facts, with centrality."""
     g = nx.DiGraph()
     for item in _flows(graph, fact_type, since, include_rejected, min_confidence):
-        source_role, target_role = FLOW[item["type"]]
-        for s in item["sides"].get(source_role, ()):
-            for t in item["sides"].get(target_role, ()):
-                if s == t:
-                    continue
-                data = g.get_edge_data(s, t) or {"weight": 0, "types": set(), "facts": []}
-                data["weight"] += 1
-                data["types"].add(item["type"])
-                data["facts"].append(item["key"][:SHORT_ID])
-                g.add_edge(s, t, **data)
+        for s, t in sorted(flow_pairs(item["type"], item["sides"])):
+            data = g.get_edge_data(s, t) or {"weight": 0, "types": set(), "facts": []}
+            data["weight"] += 1
+            data["types"].add(item["type"])
+            data["facts"].append(item["key"][:SHORT_ID])
+            g.add_edge(s, t, **data)
     edges = sorted(({"source": s, "target": t, "weight": d["weight"], "types": sorted(d["types"]),
                      "facts": sorted(d["facts"])} for s, t, d in g.edges(data=True)),
                    key=lambda e: (-e["weight"], e["source"], e["target"]))
