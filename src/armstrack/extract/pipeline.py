@@ -108,23 +108,27 @@ class Extractor:
         record += [Scored(f, 0.0, ((NO_DEFENCE_CONTEXT, 0.0),), False) for f in dropped]
         return facts, record
 
-    def candidates(self, article: Article, doc=None) -> tuple[list[Fact], Named]:
+    def candidates(self, article: Article) -> tuple[list[Fact], Named]:
         """The merged, unscored candidates of one article and its named models (training data)."""
-        seen: list[tuple[list[Fact], Named]] = []
         if not self._about_defence(article):
             return [], ()
+        return self._candidates(article, self.nlp(article.text))
+
+    def candidates_many(self, articles: Iterable[Article]) -> Iterator[tuple[Article, list[Fact], Named]]:
+        """``candidates`` of many articles, parsed in batches; a page the gate stops is not parsed."""
+        pairs = ((a.text if self._about_defence(a) else "", a) for a in articles)
+        for doc, article in self.nlp.pipe(pairs, as_tuples=True, batch_size=PIPE_BATCH_SIZE):
+            yield (article, *(self._candidates(article, doc) if len(doc) else ([], ())))
+
+    def _candidates(self, article: Article, doc) -> tuple[list[Fact], Named]:
+        seen: list[tuple[list[Fact], Named]] = []
 
         def keep_all(facts: list[Fact], named: Named) -> list[Fact]:
             seen.append((facts, named))
             return facts
 
-        self._from_doc(article, doc if doc is not None else self.nlp(article.text), keep_all)
+        self._from_doc(article, doc, keep_all)
         return seen[0]
-
-    def candidates_many(self, articles: Iterable[Article]) -> Iterator[tuple[Article, list[Fact], Named]]:
-        pairs = ((a.text, a) for a in articles)
-        for doc, article in self.nlp.pipe(pairs, as_tuples=True, batch_size=PIPE_BATCH_SIZE):
-            yield (article, *self.candidates(article, doc))
 
     def _from_doc(self, article: Article, doc, choose=None, dropped: list[Fact] | None = None) -> list[Fact]:
         recognition = self.recogniser(doc)
