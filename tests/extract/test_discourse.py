@@ -53,3 +53,19 @@ def test_relative_clause_on_a_named_party_is_a_fact(rules_only):
 def test_relative_clause_on_people_is_still_skipped(rules_only):
     text = "The pilots who will use the F-16 fighters are training in Denmark."
     assert not [f for f in candidates(rules_only, text) if f.type == "arms_transfer"]
+
+
+def test_a_former_company_name_is_reported_as_written(rules_only):
+    """A 2015 report of DCNS names DCNS: the knowledge files' successor (Naval Group) is not substituted."""
+    text = "Egypt signed a contract with DCNS for four Gowind corvettes, the navy said."
+    facts = with_roles(candidates(rules_only, text), "arms_transfer", {("supplier", "DCNS"), ("recipient", "Egypt")})
+    assert facts
+    assert not with_roles(candidates(rules_only, text), "arms_transfer", {("supplier", "Naval Group")})
+
+
+def test_the_maker_of_equipment_is_found_under_its_former_name(rules_only):
+    """The Gowind's maker in the knowledge files is Naval Group; an article naming DCNS gets DCNS."""
+    text = ("DCNS opened an office in Cairo last year.\n\n"
+            "Egypt has bought four Gowind corvettes, the defence ministry said.")
+    (fact,) = with_roles(candidates(rules_only, text), "arms_transfer", {("supplier", "DCNS"), ("recipient", "Egypt")})
+    assert "slot:supplier=kb_maker" in fact.trace

@@ -23,12 +23,12 @@ NONDEFENCE_DEV = TESTS / "nondefence" / "dev"
 DEVSET = TESTS / "devset"
 
 # Measured on tests/nondefence/dev (40 pages written for the project): 141 facts without
-# the gates, 0 with both, 16 with the fact gate alone, the learned scorer and the earlier:supplier
-# fallback (11 with the rules' hand-made confidence) (airliner orders whose makers, Airbus,
-# Embraer, are in the defence gazetteer; NASA, a gazetteer agency, in a lunar payload
-# deal; "pilots" and "officers" next to a civil training; a peace-process opinion piece).
+# the gates, 0 with both, 7 with the fact gate alone and the learned scorer (17 before the
+# terms file's civil makers: airliner orders from Airbus or Embraer). Left: "pilots" and
+# "officers" trained by an airline or a police college, NASA (a gazetteer agency) in a lunar
+# payload deal, a peace-process opinion piece.
 MAX_FACTS_ON_NONDEFENCE_DEV = 0
-MAX_FACTS_ON_NONDEFENCE_DEV_FACT_GATE_ONLY = 16
+MAX_FACTS_ON_NONDEFENCE_DEV_FACT_GATE_ONLY = 7
 
 
 def _pages(folder: Path) -> list[Article]:
@@ -186,7 +186,9 @@ def test_equipment_and_defence_organisations_give_a_context(gate):
     with_baykar = Fact(**{**plain.__dict__, "participants": (*plain.participants, Participant("party", "Baykar", "organization", "Turkey"))})
     with_health = Fact(**{**plain.__dict__, "participants": (
         *plain.participants, Participant("party", "Ministry of Health", "organization", "India"))})
-    assert gate.keep_facts(article, [with_howitzers, with_airliners, with_baykar, with_health]) == [with_howitzers, with_baykar]
+    with_airbus = Fact(**{**plain.__dict__, "participants": (*plain.participants, Participant("party", "Airbus", "organization", "France"))})
+    assert gate.keep_facts(article, [with_howitzers, with_airliners, with_baykar, with_health, with_airbus]) == [
+        with_howitzers, with_baykar]
 
 
 def test_equipment_named_only_by_its_civil_model_gives_no_context(gate):

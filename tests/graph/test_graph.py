@@ -106,7 +106,7 @@ def test_sync_is_incremental_and_rebuilds_when_knowledge_changes(tmp_path: Path,
     copy = tmp_path / "data"
     shutil.copytree(PACKAGE_DATA_DIR, copy)
     (copy / "organizations.csv").write_text((copy / "organizations.csv").read_text(encoding="utf-8")
-                                            + "Test Works,Turkey,company,TW Corp\n", encoding="utf-8")
+                                            + "Test Works,Turkey,company,TW Corp,\n", encoding="utf-8")
     graph.store.close()
     rebuilt = open_graph(fresh_gold_db, knowledge=load_knowledge(copy))
     assert sync(rebuilt).full is False  # open_graph already did the full rebuild

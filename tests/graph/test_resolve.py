@@ -26,6 +26,14 @@ def test_organisation_aliases_are_one_entity(resolver, name):
         assert found.method == "alias" and "alias of Turkish Aerospace Industries" in found.reason
 
 
+@pytest.mark.parametrize("name, today", [("DCNS", "Naval Group"), ("Hanwha Land Systems", "Hanwha Aerospace"),
+                                         ("Daewoo Shipbuilding", "Hanwha Ocean")])
+def test_a_former_name_is_the_entity_it_became(resolver, name, today):
+    found = resolver.participant(name, "organization", None)
+    assert found.entity.name == today and found.method == "alias"
+    assert "former name of " + today in found.reason
+
+
 @pytest.mark.parametrize("name", ["Bayraktar TB2", "TB2", "TB-2", "Bayraktar TB 2"])
 def test_system_aliases_are_one_entity(resolver, name):
     found = resolver.system(name, "uav")
@@ -120,5 +128,5 @@ def test_fingerprint_follows_the_knowledge_data(tmp_path: Path, knowledge):
     shutil.copytree(PACKAGE_DATA_DIR, copy)
     assert Resolver(load_knowledge(copy)).fingerprint == Resolver(knowledge).fingerprint
     orgs = copy / "organizations.csv"
-    orgs.write_text(orgs.read_text(encoding="utf-8") + "Test Works,Turkey,company,TW Corp\n", encoding="utf-8")
+    orgs.write_text(orgs.read_text(encoding="utf-8") + "Test Works,Turkey,company,TW Corp,\n", encoding="utf-8")
     assert Resolver(load_knowledge(copy)).fingerprint != Resolver(knowledge).fingerprint

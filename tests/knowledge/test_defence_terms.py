@@ -44,6 +44,13 @@ def test_civil_names_are_gazetteer_names_and_not_of_military_only_categories(kno
     assert not [n for n in terms.civil_names if by_name[n].category in terms.equipment_categories]
 
 
+def test_civil_makers_are_companies_of_the_gazetteer(knowledge):
+    terms = parse_terms(_bundled())
+    assert {"Airbus", "Boeing"} <= terms.civil_makers
+    companies = {o.name for o in knowledge.organizations if o.type == "company"}
+    assert terms.civil_makers <= companies
+
+
 def test_coast_guard_is_a_personnel_cue_only():
     terms = parse_terms(_bundled())
     assert Cue(("coast", "guard")) in terms.sets["personnel"]
@@ -78,6 +85,8 @@ def test_malformed_cues_are_errors(text):
     (lambda d: d["equipment"]["civil_names"].append("h145"), "listed twice"),
     (lambda d: d["equipment"]["civil_names"].append(7), "not names"),
     (lambda d: d["equipment"].update(colours=[]), "only"),
+    (lambda d: d["organisations"]["civil_makers"].append("Boeing"), "listed twice"),
+    (lambda d: d["organisations"]["civil_makers"].append(""), "not names"),
     (lambda d: d.update(extra={}), "unknown tables"),
 ])
 def test_schema_errors_name_the_problem(change, message):

@@ -344,9 +344,11 @@ def _append(path: Path, line: str) -> int:
         ("equipment.csv", "Wunderwaffe,uav,Germany,Acme Drones,", "unknown maker"),
         ("equipment.csv", "Wunderwaffe,uav,Germany,,TB2", "already names"),
         ("equipment.csv", ",uav,Germany,,", "empty name"),
-        ("organizations.csv", "Acme Drones,Atlantis,company,", "unknown country"),
-        ("organizations.csv", "Acme Drones,Germany,cartel,", "unknown type"),
-        ("organizations.csv", "Baykar,Turkey,company,", "duplicate name"),
+        ("organizations.csv", "Acme Drones,Atlantis,company,,", "unknown country"),
+        ("organizations.csv", "Acme Drones,Germany,cartel,,", "unknown type"),
+        ("organizations.csv", "Baykar,Turkey,company,,", "duplicate name"),
+        ("organizations.csv", "Acme Drones,Germany,company,,Acme Holdings", "unknown successor"),
+        ("organizations.csv", "Acme Drones,Germany,company,,Acme Drones", "unknown successor"),
         ("countries.csv", "Atlantis,at,ATL,,,", "bad ISO codes"),
         ("countries.csv", "Atlantis,XA,XAT,,Turkish,", "already names"),
         ("head_nouns.csv", "death ray,weapon", "unknown category"),
@@ -367,6 +369,21 @@ def test_broken_file_raises_with_file_and_line(data_copy, filename, row, reason)
         load_knowledge(data_copy)
     message = str(excinfo.value)
     assert filename in message and f"line {line}" in message and reason in message
+
+
+def test_successors_must_not_loop(data_copy):
+    line = _append(data_copy / "organizations.csv", "Acme Drones,Germany,company,,Acme Holdings")
+    _append(data_copy / "organizations.csv", "Acme Holdings,Germany,company,,Acme Drones")
+    with pytest.raises(KnowledgeError, match=rf"organizations\.csv, line {line}: successors of 'Acme Drones' lead back"):
+        load_knowledge(data_copy)
+
+
+def test_a_former_name_is_its_own_organisation_with_its_successors(kb):
+    dcns = kb.organization_by_any("DCNS")
+    assert (dcns.name, dcns.successor) == ("DCNS", "Naval Group")
+    assert kb.organization_by_any("Naval Group").successor is None
+    assert kb.successors("Hanwha Land Systems") == ("Hanwha Defense", "Hanwha Aerospace")
+    assert kb.successors("Baykar") == ()
 
 
 def test_bad_header_and_missing_file(data_copy):

@@ -1,9 +1,9 @@
 """Golden tests on the annotated corpus, and the quality gate on F1.
 
 The floors sit a little under the figures measured with
-``armstrack score ../shared/corpus`` (69 real articles: lenient 0.592, strict 0.466 overall with
+``armstrack score ../shared/corpus`` (69 real articles: lenient 0.597, strict 0.472 overall with
 the learned scorer; 0.543 / 0.440 when the corpus grew from 21 articles) and
-``armstrack score tests/devset`` (lenient 0.747, strict 0.596) so that a
+``armstrack score tests/devset`` (lenient 0.760, strict 0.610) so that a
 regression fails the build while noise from an unrelated change does not.
 """
 from __future__ import annotations
@@ -20,8 +20,8 @@ LENIENT_FLOOR = 0.57
 STRICT_FLOOR = 0.45
 # tests/devset: articles written for the project, never used to write rules; a check on generality.
 DEVSET = Path(__file__).resolve().parents[1] / "devset"
-DEVSET_LENIENT_FLOOR = 0.72
-DEVSET_STRICT_FLOOR = 0.57
+DEVSET_LENIENT_FLOOR = 0.74
+DEVSET_STRICT_FLOOR = 0.59
 SEED_MAX_EXTRA = 1  # the issue's bar: all 13 gold facts found, at most one extra
 
 

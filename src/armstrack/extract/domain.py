@@ -196,7 +196,7 @@ class DomainGate:
     def _has_defence_organisation(self, fact: Fact) -> bool:
         for p in fact.participants:
             org = self.kb.organization_by_any(p.name) if p.kind == "organization" else None
-            if org is None or org.type not in self.terms.organisation_types:
+            if org is None or org.type not in self.terms.organisation_types or org.name in self.terms.civil_makers:
                 continue
             if org.type != "ministry" or self.matchers[DEFENCE_SET].count(words_of(org.name)):
                 return True

@@ -67,7 +67,7 @@ class ArticleContext:
     article: Article
     sentences: list
     topic: list[Mention]
-    orgs_named: dict[str, Mention]
+    orgs_named: dict[str, Mention]  # by name, and by the names of what each became (knowledge successors)
     focus: list[tuple[Mention, ...]]
     kb: object
     recent: dict[str, tuple[int, Mention]] = field(default_factory=dict)  # role -> (sentence, party), see remember
@@ -102,6 +102,9 @@ class ArticleContext:
         for m in recognition.mentions:
             if m.kind == "organization":
                 orgs.setdefault(m.name, m)
+        for name, m in list(orgs.items()):  # the maker "Naval Group" of a 2015 report is the DCNS it names
+            for later in kb.successors(name):
+                orgs.setdefault(later, m)
         return cls(article, sentences, topic, orgs, focus, kb)
 
 

@@ -7,7 +7,8 @@ the winning step is kept as a human-readable ``reason`` so every merge can be
 explained (``armstrack entity "TAI"``):
 
     1. knowledge data: canonical names, aliases, demonyms, capitals, ISO codes
-       (countries.csv, organizations.csv, equipment.csv)
+       (countries.csv, organizations.csv, equipment.csv); a former name (DCNS) is
+       the entity it became (Naval Group), so a company's history stays one node
     2. generic equipment nouns ("drones", "armored vehicles") from head_nouns.csv
     3. fuzzy spelling against the known names (rapidfuzz), guarded so that
        "Austria"/"Australia" or "Orlan-10"/"Orlan-30" never merge
@@ -157,6 +158,9 @@ class Resolver:
             if (found := self.country(name)) is not None:
                 return found
         if (org := self.kb.organization_by_any(name)) is not None:
+            if later := self.kb.successors(org.name):  # DCNS and Naval Group are one entity across the years
+                today = self.kb.organization_by_any(later[-1])
+                return Resolution(self._org_entity(today), "alias", f"{org.name}, a former name of {today.name} in organizations.csv")
             how = "exact" if name.strip() == org.name else "alias"
             what = "canonical name" if how == "exact" else f"alias of {org.name}"
             return Resolution(self._org_entity(org), how, f"{what} in organizations.csv")

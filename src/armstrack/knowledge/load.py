@@ -27,7 +27,7 @@ PLACE_TYPES = ("city", "region")
 
 COLUMNS = {
     "countries.csv": ("name", "iso2", "iso3", "aliases", "demonyms", "capitals"),
-    "organizations.csv": ("name", "country", "type", "aliases"),
+    "organizations.csv": ("name", "country", "type", "aliases", "successor"),
     "equipment.csv": ("name", "category", "origin", "maker", "aliases"),
     "head_nouns.csv": ("noun", "category"),
     "places.csv": ("name", "country", "type", "aliases"),
@@ -55,10 +55,14 @@ class Country:
 
 @dataclass(frozen=True)
 class Organization:
+    """``successor``: the organisation this one became (renamed, merged or absorbed). A former
+    name is its own entry, so that a 2015 report of DCNS says DCNS, not Naval Group."""
+
     name: str
     country: str
     type: str
     aliases: tuple[str, ...] = ()
+    successor: str | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,7 @@ class Knowledge:
     _countries: dict[str, Country] = field(init=False, repr=False)
     _places: dict[str, Place] = field(init=False, repr=False)
     _orgs: dict[str, Organization] = field(init=False, repr=False)
+    _org_names: dict[str, Organization] = field(init=False, repr=False)
     _equipment: dict[str, Equipment] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -133,6 +138,7 @@ class Knowledge:
                                              for k in (p.name, *p.aliases)})
         object.__setattr__(self, "_orgs", {name_key(k, fold_accents=True): o for o in self.organizations
                                            for k in (o.name, *o.aliases)})
+        object.__setattr__(self, "_org_names", {o.name: o for o in self.organizations})
         object.__setattr__(self, "_equipment", {equipment_key(k): e for e in self.equipment for k in (e.name, *e.aliases)})
 
     def country_by_any(self, text: str) -> Country | None:
@@ -150,6 +156,15 @@ class Knowledge:
     def organization_by_any(self, text: str) -> Organization | None:
         """The organisation whose canonical name or alias is ``text`` ("TUSAŞ", "the Turkish Navy")."""
         return _lookup(self._orgs, text, fold_accents=True)
+
+    def successors(self, name: str) -> tuple[str, ...]:
+        """What the organisation ``name`` became, nearest first (DCNS -> Naval Group)."""
+        out: list[str] = []
+        org = self._org_names.get(name)
+        while org is not None and org.successor and org.successor not in out:
+            out.append(org.successor)
+            org = self._org_names.get(org.successor)
+        return tuple(out)
 
     def equipment_by_any(self, text: str) -> Equipment | None:
         """The equipment family named by ``text``, ignoring hyphens, spaces and a plural "s"."""
@@ -226,12 +241,23 @@ def _load(data_dir: Path) -> Knowledge:
     places_csv.unique(((line, p.name, (p.name, *p.aliases)) for line, p in places), place_key)
 
     orgs_csv = _CsvFile(data_dir, "organizations.csv")
-    orgs = [(line, Organization(r["name"], r["country"], r["type"], _split(r["aliases"]))) for line, r in orgs_csv.rows()]
+    orgs = [(line, Organization(r["name"], r["country"], r["type"], _split(r["aliases"]), r["successor"] or None))
+            for line, r in orgs_csv.rows()]
     for line, o in orgs:
         orgs_csv.require(line, "country", o.country, country_names)
         orgs_csv.require(line, "type", o.type, ORG_TYPES)
     orgs_csv.unique(((line, o.name, (o.name, *o.aliases)) for line, o in orgs), lambda k: name_key(k, fold_accents=True))
     org_names = {o.name for _, o in orgs}
+    successors = {o.name: o.successor for _, o in orgs if o.successor}
+    for line, o in orgs:
+        if o.successor is not None:
+            orgs_csv.require(line, "successor", o.successor, org_names - {o.name})
+            seen, name = {o.name}, o.successor
+            while name in successors:
+                if name in seen:
+                    orgs_csv.fail(line, f"successors of {o.name!r} lead back to {name!r}")
+                seen.add(name)
+                name = successors[name]
 
     equipment_csv = _CsvFile(data_dir, "equipment.csv")
     equipment = [(line, Equipment(r["name"], r["category"], r["origin"], r["maker"] or None, _split(r["aliases"])))

@@ -48,6 +48,7 @@ class DefenceTerms:
     equipment_categories: frozenset[str] = frozenset()
     organisation_types: frozenset[str] = frozenset()
     civil_names: frozenset[str] = frozenset()  # lower-cased equipment names of civil models (see the file)
+    civil_makers: frozenset[str] = frozenset()  # organisations that give no defence context alone (see the file)
 
 
 def parse_cue(text: str, where: str) -> Cue:
@@ -94,8 +95,8 @@ def parse_terms(data: dict, source: str = TERMS_FILE) -> DefenceTerms:
         if not (needs[ftype].cue_sets or needs[ftype].equipment or needs[ftype].organisations):
             raise KnowledgeError(f"{where}: needs at least one of cues, equipment, organisations")
     categories = _listed(data, "equipment", "categories", CATEGORIES, source, ("civil_names",))
-    org_types = _listed(data, "organisations", "types", ORG_TYPES, source)
-    return DefenceTerms(sets, needs, categories, org_types, _civil_names(data, source))
+    org_types = _listed(data, "organisations", "types", ORG_TYPES, source, ("civil_makers",))
+    return DefenceTerms(sets, needs, categories, org_types, _civil_names(data, source), _civil_makers(data, source))
 
 
 def _listed(data: dict, table: str, key: str, allowed, source: str, others: tuple[str, ...] = ()) -> frozenset[str]:
@@ -118,6 +119,16 @@ def _civil_names(data: dict, source: str) -> frozenset[str]:
     if len(set(lowered)) != len(lowered):
         raise KnowledgeError(f"{source} [equipment] civil_names: a name is listed twice")
     return frozenset(lowered)
+
+
+def _civil_makers(data: dict, source: str) -> frozenset[str]:
+    """``[organisations] civil_makers``: organisation names, none twice (the schema test checks they exist)."""
+    values = (data.get("organisations") or {}).get("civil_makers") or []
+    if bad := [v for v in values if not isinstance(v, str) or not v.strip()]:
+        raise KnowledgeError(f"{source} [organisations] civil_makers: not names {bad}")
+    if len(set(values)) != len(values):
+        raise KnowledgeError(f"{source} [organisations] civil_makers: a name is listed twice")
+    return frozenset(values)
 
 
 @lru_cache(maxsize=4)
