@@ -32,6 +32,22 @@ def first(extractor, text: str, surface: str):
     ("Canada bought helicopters from the U.S. army.", "U.S. army", "organization", "United States Army", "United States"),
     # a demonym before another country's known service: that country's navy, not the British Royal Navy
     ("The corvettes go to the Saudi Royal Navy.", "Saudi Royal Navy", "country", "Saudi Arabia", "Saudi Arabia"),
+    # a name written with "and" for the knowledge files' "&", or in capitals
+    ("Indonesia signed with Daewoo Shipbuilding and Marine Engineering.", "Daewoo Shipbuilding and Marine Engineering",
+     "organization", "Daewoo Shipbuilding & Marine Engineering", "South Korea"),
+    ("Germany's ATLAS ELEKTRONIK will build torpedoes.", "ATLAS ELEKTRONIK", "organization", "Atlas Elektronik", "Germany"),
+    # a former name is its own organisation (the knowledge files record what it became)
+    ("DCNS started cutting metal for the corvette.", "DCNS", "organization", "DCNS", "France"),
+    # a service named without its country is the service of the country named just before
+    ("Indonesia became the first buyer of the KT-1. Its Air Force now operates 17 KT-1s.", "Air Force",
+     "organization", "Indonesian Air Force", "Indonesia"),
+    ("Latvia's first carrier, produced for its Armed Forces, was delivered in August.", "Armed Forces",
+     "country", "Latvia", "Latvia"),
+    ("Japan ordered the missiles. The Defense Agency plans to deploy them.", "The Defense Agency",
+     "organization", "Japan Defense Agency", "Japan"),
+    # ... but a country's adjective is no antecedent: "Korean manufacturers" leaves Indonesia
+    ("Indonesia is a market for Korean manufacturers. Its Navy operates two ships.", "Navy",
+     "organization", "Indonesian Navy", "Indonesia"),
 ])
 def test_knowledge_mentions(extractor, text, surface, kind, name, country):
     m = first(extractor, text, surface)
@@ -51,6 +67,15 @@ def test_unseen_equipment_from_a_designation_and_head_noun(extractor, text, surf
 def test_unknown_organisation_takes_the_country_written_before_it(extractor):
     m = first(extractor, "The Kazakh state-owned enterprise Ural Plant Zenit signed it.", "Ural Plant Zenit")
     assert (m.kind, m.country) == ("organization", "Kazakhstan")
+
+
+def test_an_unknown_factory_keeps_its_number(extractor):
+    m = first(extractor, "The howitzers will be produced by the state-run Military Factory 200 in Egypt.", "Military Factory 200")
+    assert (m.kind, m.name) == ("organization", "Military Factory 200")
+
+
+def test_a_service_with_no_country_near_names_no_party(extractor):
+    assert [m.text for m in mentions(extractor, "The Navy said the ships were ready.") if m.kind != "system"] == []
 
 
 def test_a_person_named_like_a_drone_is_a_person(extractor):

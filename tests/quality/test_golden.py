@@ -1,9 +1,9 @@
 """Golden tests on the annotated corpus, and the quality gate on F1.
 
 The floors sit a little under the figures measured with
-``armstrack score ../shared/corpus`` (69 real articles: lenient 0.597, strict 0.472 overall with
+``armstrack score ../shared/corpus`` (69 real articles: lenient 0.611, strict 0.484 overall with
 the learned scorer; 0.543 / 0.440 when the corpus grew from 21 articles) and
-``armstrack score tests/devset`` (lenient 0.760, strict 0.610) so that a
+``armstrack score tests/devset`` (lenient 0.761, strict 0.609) so that a
 regression fails the build while noise from an unrelated change does not.
 """
 from __future__ import annotations
@@ -16,8 +16,8 @@ from armstrack.read.ingest import read_inputs
 from armstrack.model import Article
 from armstrack.quality.score import LENIENT, STRICT, load_gold, match_article, score
 
-LENIENT_FLOOR = 0.57
-STRICT_FLOOR = 0.45
+LENIENT_FLOOR = 0.59
+STRICT_FLOOR = 0.46
 # tests/devset: articles written for the project, never used to write rules; a check on generality.
 DEVSET = Path(__file__).resolve().parents[1] / "devset"
 DEVSET_LENIENT_FLOOR = 0.74

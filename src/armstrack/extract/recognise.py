@@ -41,6 +41,8 @@ MODEL_ENV = "ARMSTRACK_SPACY_MODEL"
 SOURCE_TYPES = frozenset(("outlet", "think_tank"))
 
 # Armed-service words that follow a demonym or country name: "Kazakh Air Force".
+AMPERSAND = re.compile(r"\s+&\s+")  # a company name is written with "&" or "and" alike
+REFERENCE_LOOKBACK = 60  # tokens back to the country that "its Navy" belongs to: about two sentences
 SERVICE_WORDS = (
     "air force", "navy", "army", "armed forces", "ground forces", "land forces",
     "marine corps", "marines", "coast guard", "national guard", "special forces",
@@ -134,7 +136,12 @@ class Recogniser:
             self._add(f"P|{pl.name}", [pl.name, *pl.aliases], ("place", pl.name, pl.country, None, None, "name"))
         for o in self.kb.organizations:
             form = "source" if o.type in SOURCE_TYPES else "name"
-            self._add(f"O|{o.name}", [o.name, *o.aliases], ("organization", o.name, o.country, None, None, form))
+            names = [o.name, *o.aliases]
+            names += [AMPERSAND.sub(" and ", n) for n in names if AMPERSAND.search(n)]  # "Shipbuilding & Marine"
+            # press releases write names in capitals ("ATLAS ELEKTRONIK"); one capitalised word is an
+            # acronym or part of another name ("BEL-THALES Systems"), so only names of several words
+            names += [n.upper() for n in names if " " in n and not n.isupper()]
+            self._add(f"O|{o.name}", names, ("organization", o.name, o.country, None, None, form))
         for e in self.kb.equipment:
             names = [e.name, *e.aliases]
             names += [SPACED_SUFFIX.sub(r"\1 \2", n) for n in names if SPACED_SUFFIX.search(n)]  # "054A/P" -> "054 A/P"
@@ -249,13 +256,19 @@ class Recogniser:
             j = i
             while j < len(doc) and j not in taken and (_capitalised(doc[j]) or (doc[j].lower_ in ("of", "&") and j + 1 < len(doc) and _capitalised(doc[j + 1]))):
                 j += 1
+            if j < len(doc) and j not in taken and doc[j].is_digit and doc[j - 1].lower_ in ORG_KEYWORDS:
+                j += 1  # "Military Factory 200", "Plant 81": the number is part of the name
             run = doc[i:j]
             if any(t.text.lower() in ORG_KEYWORDS for t in run) and len(run) >= 2:
                 # trim trailing lowercase connectors
                 while len(run) and run[-1].lower_ in ("of", "&"):
                     run = doc[run.start:run.end - 1]
                 if len(run) >= 2 and not all(t.text.lower() in ORG_KEYWORDS for t in run):
-                    out.append((run, ("organization", _clean_org(run.text), _country_of_org(self, doc, run), None, None, "pattern")))
+                    country = _country_of_org(self, doc, run)
+                    if country is None and _a_reference(run.text):
+                        out += self._reference(doc, run, spans)
+                    else:
+                        out.append((run, ("organization", _clean_org(run.text), country, None, None, "pattern")))
             i = max(j, i + 1)
         surnames = {p[-1].text for p in persons}
         for ent in doc.ents:
@@ -265,8 +278,30 @@ class Recogniser:
                     continue
                 if text in surnames:  # "Tashiev said": a person named in full elsewhere
                     continue
-                out.append((ent, ("organization", text, _country_of_org(self, doc, ent), None, None, "model")))
+                country = _country_of_org(self, doc, ent)
+                if country is None and _a_reference(text):
+                    out += self._reference(doc, ent, spans)
+                    continue
+                out.append((ent, ("organization", text, country, None, None, "model")))
         return out
+
+    def _reference(self, doc: Doc, span: Span, spans) -> list:
+        """ "its Armed Forces", "the Navy", "the Defense Agency": the body of the country named last
+        before it (within ``REFERENCE_LOOKBACK`` tokens; a name over an adjective), as the knowledge files name it when they
+        do ("Japanese Navy" -> Japan Maritime Self-Defense Force); none when no country is that near."""
+        before = [e for s, e in spans if e[0] == "country" and span.start - REFERENCE_LOOKBACK <= s.start < span.start]
+        named = [e for e in before if e[5] != "demonym"]  # "Korean defense manufacturers" is no antecedent
+        if not (named or before):
+            return []
+        country = (named or before)[-1][2]
+        text = _clean_org(span.text)
+        if text.lower() in ("armed forces", "military", "government"):
+            return [(span, ("country", country, country, None, None, "generic"))]
+        entry = self.kb.country_by_any(country)
+        written = [f"{n} {text}" for n in (country, *(entry.demonyms if entry else ()))]
+        known = next((o for o in map(self.kb.organization_by_any, written) if o is not None and o.country == country), None)
+        name = known.name if known is not None else f"{country} {_title_service(text)}"
+        return [(span, ("organization", name, country, None, None, "pattern"))]
 
     def _unknown_equipment(self, doc: Doc, spans) -> list:
         """Designations ("Orlan-10", "K9A1") and proper names directly before a category
@@ -392,6 +427,16 @@ def _starts_with_words(words: list[str], phrase: str) -> bool:
 
 def _title_service(name: str) -> str:
     return " ".join(w if w[:1].isupper() else w.title() if w not in ("of",) else w for w in name.split())
+
+
+# Words that refer to some country's body without naming it: "its Armed Forces", "the Navy",
+# "the Defense Agency"; ``Recogniser._reference`` gives them the country named just before.
+REFERENCE_WORDS = frozenset(w for phrase in SERVICE_WORDS for w in phrase.split()) | frozenset(
+    "defence defense ministry government agency forces force service services".split())
+
+
+def _a_reference(text: str) -> bool:
+    return all(w.lower() in REFERENCE_WORDS for w in _clean_org(text).split())
 
 
 def _clean_org(text: str) -> str:
