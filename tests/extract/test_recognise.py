@@ -38,6 +38,7 @@ def first(extractor, text: str, surface: str):
     ("Germany's ATLAS ELEKTRONIK will build torpedoes.", "ATLAS ELEKTRONIK", "organization", "Atlas Elektronik", "Germany"),
     # a former name is its own organisation (the knowledge files record what it became)
     ("DCNS started cutting metal for the corvette.", "DCNS", "organization", "DCNS", "France"),
+    ("In 1986 India bought 410 field guns from AB Bofors.", "AB Bofors", "organization", "Bofors", "Sweden"),
     # a service named without its country is the service of the country named just before
     ("Indonesia became the first buyer of the KT-1. Its Air Force now operates 17 KT-1s.", "Air Force",
      "organization", "Indonesian Air Force", "Indonesia"),
@@ -72,6 +73,21 @@ def test_unknown_organisation_takes_the_country_written_before_it(extractor):
 def test_an_unknown_factory_keeps_its_number(extractor):
     m = first(extractor, "The howitzers will be produced by the state-run Military Factory 200 in Egypt.", "Military Factory 200")
     assert (m.kind, m.name) == ("organization", "Military Factory 200")
+
+
+def test_a_country_word_opens_an_unknown_company_name(extractor):
+    m = first(extractor, "The tender was cancelled over allegations against Singapore Technology Kinetics.",
+              "Singapore Technology Kinetics")
+    assert (m.kind, m.name, m.country) == ("organization", "Singapore Technology Kinetics", "Singapore")
+
+
+def test_a_bare_defence_ministry_is_the_ministry_of_the_reports_country(extractor):
+    """The US is named last, but the report is about India: "a top Ministry of Defence official" is India's."""
+    text = ("India signed a contract for 145 howitzers. India will pay in rupees. The deal was signed with the US "
+            "subsidiary of BAE Systems. An agreement will be signed with the US government, according to a Ministry "
+            "of Defence official.")
+    m = first(extractor, text, "Ministry of Defence")
+    assert (m.kind, m.name, m.country) == ("organization", "Ministry of Defense of India", "India")
 
 
 def test_a_service_with_no_country_near_names_no_party(extractor):

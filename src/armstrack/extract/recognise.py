@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -247,6 +248,8 @@ class Recogniser:
     def _unknown_orgs(self, doc: Doc, spans, persons) -> list:
         taken = _taken(spans) | {i for p in persons for i in range(p.start, p.end)}
         taken |= {t.i for t in doc if t.text in TITLES or t.ent_type_ in ("DATE", "TIME", "PERSON")}
+        # a country written by name right before a capitalised run: run start -> the country's start
+        countries_before = {s.end: s.start for s, e in spans if e[0] == "country" and e[5] == "name"}
         out = []
         i = 0
         while i < len(doc):
@@ -258,7 +261,8 @@ class Recogniser:
                 j += 1
             if j < len(doc) and j not in taken and doc[j].is_digit and doc[j - 1].lower_ in ORG_KEYWORDS:
                 j += 1  # "Military Factory 200", "Plant 81": the number is part of the name
-            run = doc[i:j]
+            start = countries_before.get(i, i)  # "Singapore Technology Kinetics": the country word opens the name
+            run = doc[start:j]
             if any(t.text.lower() in ORG_KEYWORDS for t in run) and len(run) >= 2:
                 # trim trailing lowercase connectors
                 while len(run) and run[-1].lower_ in ("of", "&"):
@@ -297,6 +301,13 @@ class Recogniser:
         text = _clean_org(span.text)
         if text.lower() in ("armed forces", "military", "government"):
             return [(span, ("country", country, country, None, None, "generic"))]
+        if any(w in text.lower() for w in MINISTRY_WORDS):
+            # "a top Ministry of Defence official" is the ministry of the country the report is from:
+            # the country named most often so far, not the foreign partner named last
+            named = [(s.start, e[2]) for s, e in spans if e[0] == "country" and e[5] != "demonym" and s.start < span.start]
+            counts, first = Counter(c for _, c in named), {c: i for i, c in reversed(named)}
+            home = max(counts, key=lambda c: (counts[c], -first[c])) if counts else country  # a tie: the one named first
+            return [(span, ("organization", f"Ministry of Defense of {home}", home, None, None, "name"))]
         entry = self.kb.country_by_any(country)
         written = [f"{n} {text}" for n in (country, *(entry.demonyms if entry else ()))]
         known = next((o for o in map(self.kb.organization_by_any, written) if o is not None and o.country == country), None)
@@ -432,11 +443,13 @@ def _title_service(name: str) -> str:
 # Words that refer to some country's body without naming it: "its Armed Forces", "the Navy",
 # "the Defense Agency"; ``Recogniser._reference`` gives them the country named just before.
 REFERENCE_WORDS = frozenset(w for phrase in SERVICE_WORDS for w in phrase.split()) | frozenset(
-    "defence defense ministry government agency forces force service services".split())
+    "defence defense ministry government agency forces force service services national".split())
+CONNECTORS = frozenset(("of", "the", "and", "&"))
 
 
 def _a_reference(text: str) -> bool:
-    return all(w.lower() in REFERENCE_WORDS for w in _clean_org(text).split())
+    words = [w.lower() for w in _clean_org(text).split()]
+    return any(w in REFERENCE_WORDS for w in words) and all(w in REFERENCE_WORDS or w in CONNECTORS for w in words)
 
 
 def _clean_org(text: str) -> str:
