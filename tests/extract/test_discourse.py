@@ -69,3 +69,12 @@ def test_the_maker_of_equipment_is_found_under_its_former_name(rules_only):
             "Egypt has bought four Gowind corvettes, the defence ministry said.")
     (fact,) = with_roles(candidates(rules_only, text), "arms_transfer", {("supplier", "DCNS"), ("recipient", "Egypt")})
     assert "slot:supplier=kb_maker" in fact.trace
+
+
+def test_both_companies_are_the_two_organisations_of_the_story(rules_only):
+    """ "Both companies" are the firms named so far, "the two countries" their countries."""
+    text = ("South African defence company Paramount Group and India's Bharat Forge will jointly manufacture "
+            "armoured vehicles in India.\n\nThe agreement was signed by both companies at the IDEX defence expo.")
+    facts = with_roles(candidates(rules_only, text), "agreement", {("party", "Paramount Group"), ("party", "Bharat Forge")})
+    assert facts
+    assert not with_roles(candidates(rules_only, text), "agreement", {("party", "India"), ("party", "South Africa")})

@@ -120,6 +120,19 @@ def test_dateline_mentions_are_marked():
     assert [m.form for m in marked] == ["dateline", "name"]
 
 
+@pytest.mark.parametrize("text, party", [
+    ("MUMBAI (Reuters) - Larsen & Toubro and MBDA agreed to form a joint venture.", "MBDA"),
+    ("ANKARA, Turkey (AP) — Baykar delivered the drones.", "Baykar"),
+    ("WARSAW, Poland — Slovakia will buy tanks.", "Slovakia"),
+])
+def test_a_dateline_with_an_agency_names_no_party(extractor, text, party):
+    found = mentions(extractor, text)
+    body = text.index(party)
+    assert [m.form for m in found if m.start < body and m.kind != "system"] and all(
+        m.form == "dateline" for m in found if m.start < text.index(" - " if " - " in text else " — "))
+    assert first(extractor, text, party).form != "dateline"
+
+
 def test_line_breaks_end_sentences(extractor):
     """Headlines and captions have no full stop: a line break must still end the sentence."""
     doc = extractor.nlp("Aerospace & Defense\n\nHanwha completes Australia plant for howitzers\nThe Korean firm eyes markets.")

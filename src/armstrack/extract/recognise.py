@@ -479,7 +479,8 @@ def _country_of_org(rec: Recogniser, doc: Doc, span: Span) -> str | None:
 
 
 # "WARSAW, Poland — ..." and "SWEDEN, December 6 - Press release": where the story was filed.
-DATELINE = re.compile(r"^[ \t]*[A-Z][A-Z.'’ -]{2,}(,[^\n—–-]{0,40})?\s*[—–-]+\s", re.M)
+# "NEW DELHI — ", "KYIV, Ukraine — ", "MUMBAI (Reuters) - ", "ANKARA, Turkey (AP) — "
+DATELINE = re.compile(r"^[ \t]*[A-Z][A-Z.'’ -]{2,}(,[^\n—–(-]{0,40})?(\s*\([^)\n]{1,30}\))?\s*[—–-]+\s", re.M)
 
 
 def mark_datelines(text: str, mentions: tuple[Mention, ...]) -> tuple[Mention, ...]:

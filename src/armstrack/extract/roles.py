@@ -35,6 +35,7 @@ PAIR_PHRASES = re.compile(
     r"\b(the two (countries|nations|states|governments|sides|parties|companies|firms)|both (countries|nations|sides|governments|parties|companies)|the parties|two countries)\b",
     re.I,
 )
+COMPANY_PAIR = re.compile(r"compan|firm", re.I)  # "both companies" are organisations, "the two sides" countries
 PLACE_NOUNS = frozenset("school schools academy academies college center centre university institution institute".split())
 # Confidence cost of each fallback slot; calibrated on the corpus so that a fact
 # resting on two guesses falls below consolidate.MIN_CONFIDENCE.
@@ -72,6 +73,12 @@ class ArticleContext:
     kb: object
     recent: dict[str, tuple[int, Mention]] = field(default_factory=dict)  # role -> (sentence, party), see remember
     history: dict[str, list[tuple[int, Mention]]] = field(default_factory=dict)  # role -> every (sentence, party)
+    org_focus: list[tuple[Mention, ...]] = field(default_factory=list)  # the two organisations named most so far
+
+    def pair(self, index: int, phrase: str) -> list[Mention]:
+        """Who "the two countries" or "both companies" are: the two named most before this sentence."""
+        companies = COMPANY_PAIR.search(phrase)
+        return list((self.org_focus if companies else self.focus)[index])
 
     def remember(self, index: int, role: str, party: Mention) -> None:
         """Note a party a fact found in its own sentence, for the "prior:ROLE" and "earlier:ROLE" slots
@@ -87,15 +94,20 @@ class ArticleContext:
     @classmethod
     def build(cls, article: Article, sentences, recognition, kb) -> "ArticleContext":
         counts: Counter[str] = Counter()
+        org_counts: Counter[str] = Counter()
         first: dict[str, Mention] = {}
-        focus = []
+        focus, org_focus = [], []
         for n, sent in enumerate(sentences):
             focus.append(tuple(first[name] for name, _ in counts.most_common(2)))
+            org_focus.append(tuple(first[name] for name, _ in org_counts.most_common(2)))
             systems = {p.span.start for p in sent.placed if p.mention.kind == "system"}
             for p in sent.placed:
                 if p.mention.kind == "country" and p.mention.form not in ("dateline",):
                     origin = p.mention.form == "demonym" and any(0 < s - p.span.end <= 3 for s in systems)
                     counts[p.mention.name] += 0 if origin else TITLE_WEIGHT if n == 0 else 1
+                    first.setdefault(p.mention.name, p.mention)
+                elif p.mention.kind == "organization" and p.mention.form not in ("source", "dateline"):
+                    org_counts[p.mention.name] += TITLE_WEIGHT if n == 0 else 1
                     first.setdefault(p.mention.name, p.mention)
         topic = [first[n] for n, _ in counts.most_common(TOPIC_SIZE)]
         orgs = {}
@@ -105,7 +117,7 @@ class ArticleContext:
         for name, m in list(orgs.items()):  # the maker "Naval Group" of a 2015 report is the DCNS it names
             for later in kb.successors(name):
                 orgs.setdefault(later, m)
-        return cls(article, sentences, topic, orgs, focus, kb)
+        return cls(article, sentences, topic, orgs, focus, kb, org_focus=org_focus)
 
 
 class SlotFinder:
@@ -208,7 +220,8 @@ class SlotFinder:
                                  and self.slots[id(p)] not in ("prep:from", "prep:by", *NON_PARTY_SLOTS)])
             return countries if len(countries) >= LIST_MIN else []
         if slot == "pair":
-            return list(self.actx.focus[self.index]) if PAIR_PHRASES.search(self.sent.span.text) else []
+            found = PAIR_PHRASES.search(self.sent.span.text)
+            return self.actx.pair(self.index, found.group(0)) if found else []
         if slot == "personnel":
             return [p.mention for p in parties if modifies_personnel(p)]
         if slot == "origin_of_place":
@@ -290,8 +303,9 @@ class SlotFinder:
         found = [p.mention for p in self.parties if in_phrase(p, heads) and self._usable(p)]
         if found:
             return found
-        if any(PAIR_PHRASES.search(" ".join(t.text for t in h.subtree)) for h in heads):
-            return list(self.actx.focus[self.index])
+        pairs = [found for h in heads if (found := PAIR_PHRASES.search(" ".join(t.text for t in h.subtree)))]
+        if pairs:
+            return self.actx.pair(self.index, pairs[0].group(0))
         anaphor = self._anaphor(heads)
         if anaphor:
             return anaphor
