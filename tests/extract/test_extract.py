@@ -77,6 +77,9 @@ def find(facts: list[Fact], fact_type: str, expected_roles: set[tuple[str, str]]
      {("supplier", "Brazil"), ("recipient", "Peru")}, "drones"),
     ("Egypt will take delivery of 30 Rafale jets from Dassault Aviation next year.", "arms_transfer",
      {("supplier", "Dassault Aviation"), ("recipient", "Egypt")}, "Rafale"),
+    # a transfer written as a noun: "from" gives the supplier (here not the equipment's maker)
+    ("The transfer of two used Type 056 corvettes from Pakistan to the Bangladesh Navy was completed in 2020.",
+     "arms_transfer", {("supplier", "Pakistan"), ("recipient", "Bangladesh Navy")}, "Type 056"),
     # "the Gulf nation" is the country a recent sentence was about (its subject), not the last one named
     ("In France's largest export deal, Kuwait signed a contract for trucks. The Gulf nation also "
      "bought 40 Javelin missiles from Raytheon.", "arms_transfer",
