@@ -192,3 +192,13 @@ def test_an_undated_fact_takes_the_date_of_a_neighbour_naming_its_model(extracto
     (fact,) = [f for f in extract(extractor, text) if f.type == "arms_transfer" and
                any(s.name == "K2" or s.name.startswith("K2 ") for s in f.systems)]
     assert fact.time.start == start
+
+
+def test_equipment_named_for_comparison_is_not_the_facts(extractor):
+    """ "a drone similar to General Atomics' MQ-9 Reaper": neither the MQ-9 nor its maker is in the fact."""
+    text = "Saudi Arabia will produce the Wing Loong II, a drone similar to General Atomics' MQ-9 Reaper, under licence from China."
+    facts = [f for f in extract(extractor, text) if f.type == "licensed_production"]
+    assert facts
+    for f in facts:
+        assert not any("MQ-9" in s.name for s in f.systems)
+        assert "General Atomics" not in {p.name for p in f.participants}

@@ -20,6 +20,20 @@ ANAPHORA = re.compile(r"\b(these|those|them|the (remaining|vehicles|ships|drones
 
 
 REJECTED = frozenset(("over", "instead", "than", "against"))
+# "a drone similar to the MQ-1 Predator": equipment named for comparison is not the fact's equipment
+COMPARED = frozenset(("similar", "comparable", "akin", "equivalent", "analogous"))
+
+
+def compared(system: Placed) -> bool:
+    """Equipment named only for comparison: "a drone similar to the MQ-1 Predator"."""
+    tok = system.root
+    for _ in range(4):
+        if tok.head is tok or tok.pos_ in ("VERB", "AUX"):
+            return False
+        if tok.dep_ == "prep" and tok.lower_ == "to" and tok.head.lower_ in COMPARED:
+            return True
+        tok = tok.head
+    return False
 
 
 def rejected(system: Placed) -> bool:
@@ -52,7 +66,7 @@ def systems_for(trigger: Token, sents: list[Sentence], index: int, strict: bool 
     ``consolidate`` later completes facts that only have generic nouns.
     """
     sent = sents[index]
-    systems = [p for p in sent.placed if p.mention.kind == "system"]
+    systems = [p for p in sent.placed if p.mention.kind == "system" and not compared(p)]
     verb = clause_verbs(trigger)[0]
     clause = own_clause(verb)
     if verb.dep_ == "relcl":  # "a drone ..., which Turkey has been supplying to Ukraine": the antecedent
