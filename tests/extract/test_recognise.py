@@ -55,6 +55,19 @@ def test_knowledge_mentions(extractor, text, surface, kind, name, country):
     assert (m.kind, m.name, m.country) == (kind, name, country)
 
 
+@pytest.mark.parametrize("written, family, name", [
+    ("AK-203", "AK-103", "AK-203"),  # a model of its own under the family's entry
+    ("EC725s", "H225M Caracal", "EC725"),
+    ("TB2", "Bayraktar TB2", "Bayraktar TB2"),  # a shorter name of the same model
+    ("TB-2", "Bayraktar TB2", "Bayraktar TB2"),
+    ("Wing Loon", "Wing Loong", "Wing Loong"),  # a misspelling is no designation
+])
+def test_a_written_designation_names_its_own_model(written, family, name, knowledge):
+    from armstrack.extract.recognise import designation_alias
+
+    assert designation_alias(written, family, knowledge.equipment_by_any(family).aliases) == name
+
+
 @pytest.mark.parametrize("text, surface, category", [
     ("The army ordered K9A1 howitzers last year.", "K9A1", "artillery"),
     ("The navy received Zorya-class frigates.", "Zorya-class", "ship"),

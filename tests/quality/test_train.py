@@ -17,8 +17,8 @@ from armstrack.store.db import open_store
 from conftest import CORPUS
 
 DEVSET = Path(__file__).resolve().parents[1] / "devset"
-REVIEWED_ARTICLE = "005_iran_russia_tatarstan_drone_factory"  # a corpus article, outside the devset used to train
-MIN_DROP = 0.15  # measured: 0.85 -> 0.66 (reviews.REVIEW_WEIGHT)
+REVIEWED_ARTICLE = "005_iran_russia_tatarstan_drone_factory"  # a corpus article, left out of the training
+MIN_DROP = 0.3  # measured: 0.93 -> 0.10 (reviews.REVIEW_WEIGHT)
 
 
 def test_shipped_model_is_reproducible_byte_for_byte(tmp_path):
@@ -33,7 +33,7 @@ def test_a_rejected_reading_loses_confidence_after_training_with_reviews(corpus)
     from armstrack.extract.pipeline import Extractor
 
     off = Extractor(scorer="off")
-    gold = gold_examples(off, [DEVSET])
+    gold = [ex for ex in gold_examples(off, [CORPUS, DEVSET]) if REVIEWED_ARTICLE not in ex.article_id]
     before = Scorer(train(gold).model, "before")
     (article,) = [g.article for g in corpus if g.article.id == REVIEWED_ARTICLE]
     candidates, named = off.candidates(article)

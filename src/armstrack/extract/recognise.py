@@ -339,6 +339,10 @@ class Recogniser:
                 out.append((doc[tok.i:tok.i + 1], ("system", name, None, "other", None, "pattern")))
         return out
 
+    def _own_designation(self, written: str, name: str) -> str:
+        entry = self.kb.equipment_by_any(name)
+        return designation_alias(written, name, entry.aliases) if entry is not None and entry.name == name else name
+
     def _acronyms(self, doc: Doc, spans) -> list:
         """ "the Pakistan Navy (PN)": later "PN" is the Pakistan Navy, in this article only."""
         defined: dict[str, tuple] = {}
@@ -357,6 +361,7 @@ class Recogniser:
         span, (kind, name, country, category, maker, form) = item
         if kind == "system" and form == "name" and not _ends_with_head_noun(span.text, self.kb.head_nouns):
             name = variant_name(span.text, name)
+            name = self._own_designation(span.text, name)
         return Mention(span.start_char, span.end_char, span.text, kind, name, country, category, maker, form)
 
 
@@ -369,6 +374,18 @@ def _ends_with_head_noun(text: str, head_nouns) -> bool:
     """"Redback IFV", "K9 howitzer": a family name plus a category noun, not a variant."""
     words = text.lower().split()
     return any(" ".join(words[-n:]) in head_nouns or " ".join(words[-n:]).rstrip("s") in head_nouns for n in (1, 2, 3) if len(words) > n)
+
+
+def designation_alias(written: str, canonical: str, aliases: tuple[str, ...]) -> str:
+    """A designation of its own under a family's entry ("AK-203" of the AK-103 family, "EC725" of the
+    H225M): the alias as the knowledge files spell it, since it says which model. An alias that is
+    only a shorter or reformatted name ("TB2", "TB-2" of the Bayraktar TB2), or no designation at all
+    (a misspelling, a plural), gives the canonical name."""
+    key, family = equipment_key(written), equipment_key(canonical)
+    key = key[:-1] if key.endswith("s") and key[-2:-1].isdigit() else key
+    if not any(ch.isdigit() for ch in key) or key in family or family in key:
+        return canonical
+    return next((a for a in aliases if equipment_key(a) == key), canonical)
 
 
 def variant_name(written: str, canonical: str) -> str:
