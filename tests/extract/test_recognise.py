@@ -38,6 +38,8 @@ def first(extractor, text: str, surface: str):
     ("Germany's ATLAS ELEKTRONIK will build torpedoes.", "ATLAS ELEKTRONIK", "organization", "Atlas Elektronik", "Germany"),
     # a former name is its own organisation (the knowledge files record what it became)
     ("DCNS started cutting metal for the corvette.", "DCNS", "organization", "DCNS", "France"),
+    ("China Shipbuilding Industry Corp announced the deal.", "China Shipbuilding Industry Corp", "organization",
+     "China Shipbuilding Industry Corporation", "China"),
     ("In 1986 India bought 410 field guns from AB Bofors.", "AB Bofors", "organization", "Bofors", "Sweden"),
     # a service named without its country is the service of the country named just before
     ("Indonesia became the first buyer of the KT-1. Its Air Force now operates 17 KT-1s.", "Air Force",

@@ -386,6 +386,20 @@ def test_a_former_name_is_its_own_organisation_with_its_successors(kb):
     assert kb.successors("Baykar") == ()
 
 
+@pytest.mark.parametrize("written, name", [
+    ("China Shipbuilding Industry Corp", "China Shipbuilding Industry Corporation"),
+    ("Hyundai Rotem Co. Ltd", "Hyundai Rotem"),
+    ("Daewoo Shipbuilding and Marine Engineering Co", "Daewoo Shipbuilding & Marine Engineering"),
+    ("The Lockheed Martin Corporation", "Lockheed Martin"),
+])
+def test_an_organisation_is_found_whatever_its_legal_form(kb, written, name):
+    assert kb.organization_by_core(written).name == name
+
+
+def test_a_core_shared_by_two_organisations_or_of_one_word_names_none(kb):
+    assert kb.organization_by_core("Group") is None and kb.organization_by_core("Baykar Ltd") is None
+
+
 def test_bad_header_and_missing_file(data_copy):
     path = data_copy / "head_nouns.csv"
     path.write_text("word,category\ndrone,uav\n", encoding="utf-8")

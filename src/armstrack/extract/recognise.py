@@ -272,7 +272,7 @@ class Recogniser:
                     if country is None and _a_reference(run.text):
                         out += self._reference(doc, run, spans)
                     else:
-                        out.append((run, ("organization", _clean_org(run.text), country, None, None, "pattern")))
+                        out.append((run, self._unknown_org(_clean_org(run.text), country, "pattern")))
             i = max(j, i + 1)
         surnames = {p[-1].text for p in persons}
         for ent in doc.ents:
@@ -286,8 +286,16 @@ class Recogniser:
                 if country is None and _a_reference(text):
                     out += self._reference(doc, ent, spans)
                     continue
-                out.append((ent, ("organization", text, country, None, None, "model")))
+                out.append((ent, self._unknown_org(text, country, "model")))
         return out
+
+    def _unknown_org(self, text: str, country: str | None, form: str) -> tuple:
+        """An organisation the knowledge files did not match as written; still theirs when only its
+        legal form differs ("China Shipbuilding Industry Corp" is the "... Corporation")."""
+        known = self.kb.organization_by_core(text)
+        if known is not None:
+            return ("organization", known.name, known.country, None, None, "name")
+        return ("organization", text, country, None, None, form)
 
     def _reference(self, doc: Doc, span: Span, spans) -> list:
         """ "its Armed Forces", "the Navy", "the Defense Agency": the body of the country named last

@@ -111,6 +111,21 @@ def name_key(text: str, *, fold_accents: bool = False) -> str:
     return (_strip_accents(text) if fold_accents else text).casefold()
 
 
+# Legal forms and filler words that a company's name may carry or drop ("Corp", "Co. Ltd", "PJSC").
+LEGAL_FORMS = frozenset("""corp corporation co company ltd limited inc incorporated plc llc llp sa ag se gmbh
+    nv bv jsc pjsc ojsc pty spa s p a as ab asa oy oyj kg kgaa pvt private the group holding holdings""".split())
+
+
+def org_core(text: str) -> str:
+    """An organisation name's words without legal forms, folded: the key of ``organization_by_core``."""
+    words = re.findall(r"[a-z0-9]+", _strip_accents(_clean(text)).casefold().replace("&", " and "))
+    while words and words[-1] in LEGAL_FORMS:
+        words.pop()
+    while words and words[0] == "the":
+        words.pop(0)
+    return " ".join(words) if len(words) >= 2 else ""
+
+
 def equipment_key(text: str) -> str:
     """Lookup key for equipment: "TB-2", "TB 2" and "tb2" are the same system."""
     return "".join(c for c in _strip_accents(_clean(text)).casefold() if c.isalnum())
@@ -129,6 +144,7 @@ class Knowledge:
     _places: dict[str, Place] = field(init=False, repr=False)
     _orgs: dict[str, Organization] = field(init=False, repr=False)
     _org_names: dict[str, Organization] = field(init=False, repr=False)
+    _org_cores: dict[str, Organization] = field(init=False, repr=False)
     _equipment: dict[str, Equipment] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -139,6 +155,11 @@ class Knowledge:
         object.__setattr__(self, "_orgs", {name_key(k, fold_accents=True): o for o in self.organizations
                                            for k in (o.name, *o.aliases)})
         object.__setattr__(self, "_org_names", {o.name: o for o in self.organizations})
+        cores: dict[str, Organization | None] = {}
+        for o in self.organizations:
+            for k in {org_core(n) for n in (o.name, *o.aliases)} - {""}:
+                cores[k] = o if cores.get(k, o) is o else None  # a core two organisations share names neither
+        object.__setattr__(self, "_org_cores", {k: o for k, o in cores.items() if o is not None})
         object.__setattr__(self, "_equipment", {equipment_key(k): e for e in self.equipment for k in (e.name, *e.aliases)})
 
     def country_by_any(self, text: str) -> Country | None:
@@ -156,6 +177,12 @@ class Knowledge:
     def organization_by_any(self, text: str) -> Organization | None:
         """The organisation whose canonical name or alias is ``text`` ("TUSAŞ", "the Turkish Navy")."""
         return _lookup(self._orgs, text, fold_accents=True)
+
+    def organization_by_core(self, text: str) -> Organization | None:
+        """The organisation whose name, without its legal form, is ``text``'s: "China Shipbuilding
+        Industry Corp" and "China Shipbuilding Industry Corporation" are one company."""
+        core = org_core(text)
+        return self._org_cores.get(core) if core else None
 
     def successors(self, name: str) -> tuple[str, ...]:
         """What the organisation ``name`` became, nearest first (DCNS -> Naval Group)."""
