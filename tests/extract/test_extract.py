@@ -77,6 +77,9 @@ def find(facts: list[Fact], fact_type: str, expected_roles: set[tuple[str, str]]
      {("supplier", "Brazil"), ("recipient", "Peru")}, "drones"),
     ("Egypt will take delivery of 30 Rafale jets from Dassault Aviation next year.", "arms_transfer",
      {("supplier", "Dassault Aviation"), ("recipient", "Egypt")}, "Rafale"),
+    # a selection is the planned purchase of the winner from its maker, not of the losers
+    ("Switzerland selected Lockheed Martin's F-35A over Boeing's F/A-18 Super Hornet and Dassault's Rafale.",
+     "arms_transfer", {("supplier", "Lockheed Martin"), ("recipient", "Switzerland")}, "F-35A"),
     # a transfer written as a noun: "from" gives the supplier (here not the equipment's maker)
     ("The transfer of two used Type 056 corvettes from Pakistan to the Bangladesh Navy was completed in 2020.",
      "arms_transfer", {("supplier", "Pakistan"), ("recipient", "Bangladesh Navy")}, "Type 056"),
@@ -202,3 +205,11 @@ def test_equipment_named_for_comparison_is_not_the_facts(extractor):
     for f in facts:
         assert not any("MQ-9" in s.name for s in f.systems)
         assert "General Atomics" not in {p.name for p in f.participants}
+
+
+def test_the_losers_of_a_selection_are_not_bought(extractor):
+    text = "Switzerland selected Lockheed Martin's F-35A over Boeing's F/A-18 Super Hornet and Dassault's Rafale."
+    transfers = [f for f in extract(extractor, text) if f.type == "arms_transfer"]
+    assert transfers and all(f.status == "planned" for f in transfers)
+    assert not {p.name for f in transfers for p in f.participants} & {"Boeing", "Dassault Aviation"}
+    assert not {s.name for f in transfers for s in f.systems} & {"F/A-18 Super Hornet", "Rafale"}

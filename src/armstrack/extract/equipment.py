@@ -37,8 +37,11 @@ def compared(system: Placed) -> bool:
 
 
 def rejected(system: Placed) -> bool:
-    """Equipment named as the loser of a choice: "over X", "instead of X", "rather than X"."""
+    """Equipment named as the loser of a choice: "over X", "instead of X", "rather than X", and
+    every item listed after it ("over A's X, B's Y and C's Z")."""
     tok = system.root
+    while tok.dep_ == "conj" and tok.head is not tok:
+        tok = tok.head
     for _ in range(4):
         if tok.head is tok:
             return False

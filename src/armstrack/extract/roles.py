@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Token
 
-from armstrack.extract.equipment import compared
+from armstrack.extract.equipment import compared, rejected
 from armstrack.model import Article, Mention
 from armstrack.extract.slots import (
     Placed,
@@ -133,8 +133,9 @@ class SlotFinder:
         # under object control the governing verb's subject, agent and passive are not the trigger's own
         self.verbs = [trigger] if self.control else clause_verbs(trigger)
         self.systems = systems
-        # equipment named for comparison ("similar to General Atomics' MQ-1") has no maker in the fact
-        named = [p for p in self.sent.placed if p.mention.kind == "system" and not compared(p)]
+        # equipment named for comparison ("similar to General Atomics' MQ-1") or as the loser of a
+        # choice ("over Boeing's F/A-18") gives the fact no maker
+        named = [p for p in self.sent.placed if p.mention.kind == "system" and not compared(p) and not rejected(p)]
         self.system_tokens = {i for p in named for i in range(p.span.start, p.span.end)}
         self.system_tokens |= {p.root.head.i for p in named if p.root.dep_ in ("compound", "nmod", "amod")}
         self.parties = [p for p in self.sent.placed if p.mention.kind != "system" and p.mention.form not in ("source", "dateline")]
