@@ -77,6 +77,9 @@ def find(facts: list[Fact], fact_type: str, expected_roles: set[tuple[str, str]]
      {("supplier", "Brazil"), ("recipient", "Peru")}, "drones"),
     ("Egypt will take delivery of 30 Rafale jets from Dassault Aviation next year.", "arms_transfer",
      {("supplier", "Dassault Aviation"), ("recipient", "Egypt")}, "Rafale"),
+    # a company may sell to its own country's forces
+    ("BAE Systems Hägglunds will deliver 40 CV90 vehicles to the Swedish Army in 2026.", "arms_transfer",
+     {("supplier", "BAE Systems Hägglunds"), ("recipient", "Swedish Army")}, "CV90"),
     # a selection is the planned purchase of the winner from its maker, not of the losers
     ("Switzerland selected Lockheed Martin's F-35A over Boeing's F/A-18 Super Hornet and Dassault's Rafale.",
      "arms_transfer", {("supplier", "Lockheed Martin"), ("recipient", "Switzerland")}, "F-35A"),
@@ -213,3 +216,8 @@ def test_the_losers_of_a_selection_are_not_bought(extractor):
     assert transfers and all(f.status == "planned" for f in transfers)
     assert not {p.name for f in transfers for p in f.participants} & {"Boeing", "Dassault Aviation"}
     assert not {s.name for f in transfers for s in f.systems} & {"F/A-18 Super Hornet", "Rafale"}
+
+
+def test_a_country_does_not_sell_to_itself(extractor):
+    assert not [f for f in extract(extractor, "Turkey will buy 20 Turkish Bayraktar TB2 drones for its army.")
+                if f.type == "arms_transfer" and {p.name for p in f.participants} == {"Turkey"}]

@@ -236,7 +236,7 @@ def _assemble(rule, trigger, actx, index, fills, systems, penalty, attribution, 
                     evidence=raw.strip(),
                     evidence_span=evidence_span,
                     confidence=confidence,
-                    trace=_trace(rule, trigger, actx, index, finder, group, penalty),
+                    trace=_trace(rule, trigger, actx, index, finder, group, penalty) + _domestic(participants),
                 )
             )
     return facts
@@ -254,6 +254,13 @@ def _trace(rule, trigger: Token, actx, index: int, finder, group, penalty: float
             items += [f"slot:{role}={finder.filled_from.get(id(m), 'own_supplier')}", f"form:{role}={m.form}"]
     items += [f"system_form={s.mention.form}" for s in group[1]]
     return tuple(items)
+
+
+def _domestic(participants: tuple[Participant, ...]) -> tuple[str, ...]:
+    """ "domestic" when a supplier sells to its own country (a feature: most transfers cross a border)."""
+    sellers = {p.country for p in participants if p.role == "supplier" and p.country}
+    buyers = {p.country for p in participants if p.role == "recipient" and p.country}
+    return ("domestic",) if sellers & buyers else ()
 
 
 def _canonical(fact_type: str, roles: list[str]) -> list[str]:
@@ -317,8 +324,9 @@ def _plausible(rule: Rule, participants: tuple[Participant, ...]) -> bool:
         for b in sides[rest[0]]:
             if a.name == b.name and rule.type != "facility":
                 return False
-            if rule.type in ("arms_transfer", "licensed_production", "training", "aid") and a.country and a.country == b.country:
-                return False
+            if a.country and a.country == b.country and (rule.type in ("licensed_production", "training", "aid")
+                                                          or rule.type == "arms_transfer" and a.kind == "country"):
+                return False  # a company may sell to its own country's forces (a domestic order); a country does not
     return True
 
 

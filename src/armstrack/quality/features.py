@@ -82,6 +82,8 @@ def candidate_features(facts: list[Fact], generic_completable: list[bool] | None
             on(f"system_form={form}")
         for implied in items.get("implied", []):
             on(f"implied={implied}")
+        if "domestic" in items:  # a supplier selling to its own country (extract/facts.py)
+            on(f"domestic&type={t}")
         if "specialised" in items:
             on("specialised")
         if "caption" in items:
